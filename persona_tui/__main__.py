@@ -1,0 +1,3 @@
+from persona_tui.cli import main
+
+raise SystemExit(main())

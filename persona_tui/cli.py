@@ -1,0 +1,67 @@
+"""Command line: argument parsing only; each command imports what it needs when it runs.
+
+``--version`` and ``--help`` must answer instantly and without a terminal UI, so nothing heavy
+is imported at module level. Expected failures print the error's message and hint, never a
+traceback (``--debug`` shows one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from persona_tui._version import __version__
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="persona-tui",
+        description="Evidence-backed user personas, character cards and privacy audits from "
+                    "research data. Run without a command to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"persona-tui {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="diagnose the setup (config, keys, paths)",
+                                description="Diagnose config, credentials and folders. "
+                                            "Exit status 1 when a problem is found.")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            from persona_tui.commands.check import run_check
+
+            return run_check(json_output=args.json)
+        return _open_app()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from persona_tui.core.errors import PersonaError
+
+        if args.debug or not isinstance(exc, PersonaError):
+            raise
+        print(exc.describe(), file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def _open_app() -> int:
+    print("persona-tui: the full-screen app is not built yet in this version.\n"
+          "Available now: `persona-tui check` (diagnose the setup) and the Python SDK.\n"
+          "Run `persona-tui --help` for the commands.")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

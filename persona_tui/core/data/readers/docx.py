@@ -1,0 +1,82 @@
+"""Word documents, read with the standard library (a .docx is a zip of XML parts).
+
+Only the body text is read: each paragraph (including those in tables) becomes one line and a
+span with its paragraph number; speaker turns inside are recognised as in plain text.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+from xml.etree import ElementTree
+
+from persona_tui.core.data.document import SpanLocator
+from persona_tui.core.data.readers import ReadResult
+from persona_tui.core.data.readers.turns import find_turns
+from persona_tui.core.errors import DataError
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def read_docx(data: bytes, name: str, *, max_bytes: int) -> ReadResult:
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile:
+        raise DataError(f"{name} is not a valid .docx file (not a zip archive)", path=name,
+                        code="E2006", hint="Open it in Word or LibreOffice and save it again.") \
+            from None
+    with archive:
+        try:
+            info = archive.getinfo("word/document.xml")
+        except KeyError:
+            raise DataError(f"{name} has no document body (word/document.xml)", path=name,
+                            code="E2006",
+                            hint="Open it in Word or LibreOffice and save it again.") from None
+        if info.file_size > max_bytes:  # guards against zip bombs too
+            raise DataError(f"{name} expands to {info.file_size / 1e6:.1f} MB of XML, over the "
+                            f"limit", path=name, code="E2003")
+        try:
+            xml = archive.read(info)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise DataError(f"{name} is damaged: {exc}", path=name, code="E2006") from None
+    paragraphs: list[str] = []
+    try:
+        for _, element in ElementTree.iterparse(BytesIO(xml), events=("end",)):
+            if element.tag == f"{_W}p":
+                pieces = []
+                for node in element.iter():
+                    if node.tag == f"{_W}t" and node.text:
+                        pieces.append(node.text)
+                    elif node.tag == f"{_W}tab":
+                        pieces.append("\t")
+                    elif node.tag in (f"{_W}br", f"{_W}cr"):
+                        pieces.append(" ")
+                paragraphs.append("".join(pieces).strip())
+                element.clear()
+    except ElementTree.ParseError as exc:
+        raise DataError(f"{name} has malformed XML: {exc}", path=name, code="E2006") from None
+    spans = SpanLocator()
+    parts: list[str] = []
+    offset = 0
+    for number, paragraph in enumerate(paragraphs, start=1):
+        if not paragraph:
+            continue
+        spans.add(offset, offset + len(paragraph), paragraph=number)
+        parts.append(paragraph)
+        offset += len(paragraph) + 1
+    text = "\n".join(parts)
+    turns = find_turns(text)
+    if turns is not None:
+        spans = _merge(spans, turns)
+    return ReadResult(text, spans, derived=True)
+
+
+def _merge(paragraphs: SpanLocator, turns: SpanLocator) -> SpanLocator:
+    """Paragraph spans that also carry the speaker of the turn they fall in."""
+    merged = SpanLocator()
+    for i in range(len(paragraphs)):
+        start = paragraphs.starts[i]
+        turn = turns.find(start)
+        speaker = turns.speaker_names[turns.speakers[turn]] if turn is not None else None
+        merged.add(start, paragraphs.ends[i], paragraph=paragraphs.paragraphs[i], speaker=speaker)
+    return merged

@@ -1,0 +1,1 @@
+"""From loaded data to parsed, evidence-checked personas."""

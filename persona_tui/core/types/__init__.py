@@ -1,0 +1,1 @@
+"""TypedDict views of the domain, for code that works with plain dicts (JSON, templates)."""
