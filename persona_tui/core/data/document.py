@@ -37,7 +37,8 @@ class Location:
             parts.append(f"column '{self.column}'")
         if self.paragraph is not None:
             parts.append(f"paragraph {self.paragraph}")
-        parts.append(f"line {self.line}")
+        if self.row is None:  # a table row already says where it is
+            parts.append(f"line {self.line}")
         return ", ".join(parts)
 
 

@@ -109,7 +109,9 @@ class PersonaParser:
                 dropped += 1
                 continue
             self._one(item, index, result)
-        if result.truncated:
+        if result.truncated and not result.personas and not result.errors:
+            result.errors.append("the output was cut off before any complete persona")
+        elif result.truncated:
             result.warnings.append(
                 f"the output was cut off (token limit?): kept {len(result.personas)} complete "
                 f"persona(s), dropped {dropped} incomplete")

@@ -29,6 +29,7 @@ _OPENERS = re.compile(r"[\[{]")
 _FENCE = re.compile(r"```[ \t]*[\w+.-]*[ \t]*\r?\n(.*?)(?:```|\Z)", re.S)
 _SKIP = re.compile(r"(?:\s+|//[^\n]*|#[^\n]*|/\*.*?\*/)*", re.S)
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_NUMBER_PREFIX = re.compile(r"-?\d*(?:\.\d*)?(?:[eE][+-]?\d*)?\Z")  # a number cut by the end
 _IDENT = re.compile(r"[A-Za-z_$][\w$-]*")
 _DQ_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"', re.S)
 _SQ_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'", re.S)
@@ -247,6 +248,8 @@ class _Reader:
             return self.container(i, depth + 1)
         if ch in "\"'" or ch in _SMART_QUOTES:
             return self._string(i)
+        if (ch == "-" or ch.isdigit()) and _NUMBER_PREFIX.match(self.text, i):
+            raise _Truncated
         match = _NUMBER.match(self.text, i)
         if match is not None:
             end = match.end()
@@ -262,8 +265,6 @@ class _Reader:
                 return _LITERALS[word], match.end()
             if match.end() >= self.n and any(lit.startswith(word) for lit in _LITERALS):
                 raise _Truncated  # "tru" at the very end
-        if ch == "-" and i + 1 >= self.n:
-            raise _Truncated
         raise _Invalid
 
     def _string(self, i: int) -> tuple[str, int]:

@@ -1,0 +1,25 @@
+"""Shared fixtures. Every test runs with its own PERSONA_TUI_HOME and no provider keys, so no
+test reads or writes the developer's real configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from persona_tui.core.platform import PathManager
+
+PROVIDER_ENV = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+                "OLLAMA_HOST", "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    home = tmp_path / "persona-home"
+    monkeypatch.setenv("PERSONA_TUI_HOME", str(home))
+    for name in PROVIDER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def paths(isolated_home) -> PathManager:
+    return PathManager.default()
