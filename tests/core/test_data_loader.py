@@ -1,0 +1,276 @@
+"""Loading research data in every supported format, encoding and failure mode."""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from persona_tui.core.data import DataLoader, estimate_tokens
+from persona_tui.core.errors import DataError
+from persona_tui.resources import sample_project
+
+loader = DataLoader()
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        path.write_text(content, "utf-8")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def test_plain_text_keeps_line_numbers(tmp_path):
+    doc = loader.load_one(write(tmp_path / "notes.txt", "one\ntwo\nthree words here\n"))
+    assert doc.format == "text"
+    assert doc.locate(doc.text.index("three")).line == 3
+    assert doc.id == "notes.txt"
+
+
+def test_markdown_speaker_turns_in_every_common_style(tmp_path):
+    text = ("# Interview\n\n**Interviewer:** How do you pay?\n\n**Maya**: By card.\n"
+            "It works fine.\n\nTomás: Cash, always.\n[00:01:02] Dev Anand: Invoices.\n"
+            "Date: 3 March\nnote: lower-case labels are not speakers\n")
+    doc = loader.load_one(write(tmp_path / "t.md", text))
+    assert doc.speakers == ["Interviewer", "Maya", "Tomás", "Dev Anand"]
+    assert doc.locate(doc.text.index("It works fine")).speaker == "Maya"
+    stamped = doc.locate(doc.text.index("Invoices"))
+    assert (stamped.speaker, stamped.timestamp) == ("Dev Anand", "00:01:02")
+
+
+def test_csv_rows_and_columns_are_locations(tmp_path):
+    path = write(tmp_path / "survey.csv",
+                 'id,age,answer\nR1,34,"I lose receipts, always"\n\nR2,,"Two\nlines"\n')
+    doc = loader.load_one(path)
+    loc = doc.locate(doc.text.index("I lose receipts"))
+    assert (loc.row, loc.column) == (2, "answer")
+    assert str(loc) == "row 2, column 'answer'"
+    assert "Two lines" in doc.text  # line breaks inside a cell do not split the row
+    assert "age: " not in doc.text.split("\n")[1]  # empty cells are left out
+    assert doc.locate(doc.text.index("R2")).row == 4
+
+
+def test_semicolon_csv_and_tsv(tmp_path):
+    semi = loader.load_one(write(tmp_path / "eu.csv", "name;comment\nA;très bien\n"))
+    assert "comment: très bien" in semi.text
+    tsv = loader.load_one(write(tmp_path / "t.tsv", "q\tanswer\n1\tyes, but\n"))
+    assert "answer: yes, but" in tsv.text
+    assert tsv.format == "tsv"
+
+
+def test_json_records_and_jsonl(tmp_path):
+    doc = loader.load_one(write(tmp_path / "r.json",
+                                '{"responses": [{"who": "R1", "text": {"body": "hello"}},'
+                                ' {"who": "R2", "text": {"body": "world"}}]}'))
+    loc = doc.locate(doc.text.index("world"))
+    assert (loc.row, loc.column) == (2, "text.body")
+    lines = loader.load_one(write(tmp_path / "r.jsonl", '{"a": "x"}\nnot json\n{"a": "y"}\n'))
+    assert lines.locate(lines.text.index("y")).line == 3
+    assert any("skipped 1 malformed line" in w and "2" in w for w in lines.warnings)
+
+
+def test_invalid_json_is_a_data_error_naming_the_file(tmp_path):
+    with pytest.raises(DataError, match=r"bad\.json is not valid JSON \(line 1") as err:
+        loader.load_one(write(tmp_path / "bad.json", '{"a": '))
+    assert err.value.code == "E2006"
+
+
+def test_html_keeps_visible_text_only(tmp_path):
+    html = ("<html><head><title>t</title><style>p{color:red}</style></head><body>"
+            "<h1>Notes</h1><p>Ana: I &amp; my <b>flatmates</b></p><script>alert(1)</script>"
+            "</body></html>")
+    doc = loader.load_one(write(tmp_path / "n.html", html))
+    assert doc.text == "Notes\nAna: I & my flatmates"
+    assert doc.speakers == ["Ana"]
+
+
+def test_vtt_voice_tags_and_timestamps(tmp_path):
+    vtt = ("WEBVTT\n\nNOTE exported\n\n1\n00:00:01.000 --> 00:00:03.000\n"
+           "<v Ana Lima>Hello <i>there</i></v>\n\n00:00:04.500 --> 00:00:06.000\n"
+           "<v.loud Bo>We split it &amp; moved on</v>\n")
+    doc = loader.load_one(write(tmp_path / "call.vtt", vtt))
+    assert doc.text == "Ana Lima: Hello there\nBo: We split it & moved on\n"
+    loc = doc.locate(doc.text.index("moved"))
+    assert (loc.speaker, loc.timestamp, loc.line) == ("Bo", "00:00:04", 10)
+
+
+def test_srt_with_name_prefixes(tmp_path):
+    srt = ("1\n00:00:01,000 --> 00:00:02,000\nRuth: I keep a notebook.\n\n"
+           "2\n00:00:03,000 --> 00:00:05,000\n[Erik] It's fine.\n")
+    doc = loader.load_one(write(tmp_path / "call.srt", srt))
+    assert doc.speakers == ["Ruth", "Erik"]
+    assert doc.locate(doc.text.index("fine")).timestamp == "00:00:03"
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>'
+                   for p in paragraphs)
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+           f'openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+    from io import BytesIO
+
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", xml)
+    return buffer.getvalue()
+
+
+def test_docx_paragraphs_and_speakers(tmp_path):
+    doc = loader.load_one(write(tmp_path / "i.docx",
+                                _docx(["Interview 3", "", "Ruth: I keep a ledger.", "Since 1989."])))
+    assert doc.text == "Interview 3\nRuth: I keep a ledger.\nSince 1989."
+    loc = doc.locate(doc.text.index("ledger"))
+    assert (loc.paragraph, loc.speaker) == (3, "Ruth")
+
+
+def test_broken_docx_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="not a valid .docx") as err:
+        loader.load_one(write(tmp_path / "x.docx", b"PK not really"))
+    assert "save it again" in err.value.hint
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (codecs.BOM_UTF8 + "café".encode(), "utf-8 (BOM)"),
+        (codecs.BOM_UTF16_LE + "café".encode("utf-16-le"), "utf-16"),
+        (codecs.BOM_UTF16_BE + "café".encode("utf-16-be"), "utf-16"),
+        ("café".encode(), "utf-8"),
+    ],
+)
+def test_encodings_with_and_without_bom(tmp_path, data, encoding):
+    doc = loader.load_one(write(tmp_path / "e.txt", data))
+    assert doc.text == "café"
+    assert doc.encoding == encoding
+    assert doc.warnings == []
+
+
+def test_fallback_encoding_warns(tmp_path):
+    doc = loader.load_one(write(tmp_path / "w.txt", "naïve café – ok".encode("cp1252")))
+    assert doc.text == "naïve café – ok"
+    assert doc.encoding == "cp1252"
+    assert "not UTF-8" in doc.warnings[0]
+
+
+def test_crlf_newlines_are_normalised(tmp_path):
+    doc = loader.load_one(write(tmp_path / "w.txt", b"a\r\nb\r\nc"))
+    assert doc.text == "a\nb\nc"
+    assert doc.locate(4).line == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "match", "code"),
+    [
+        ("blob.txt", b"abc\x00\x01\x02", "binary", "E2002"),
+        ("report.txt", b"%PDF-1.7 ...", "a PDF", "E2002"),
+        ("report.pdf", b"%PDF-1.7 ...", r"\.pdf files are not supported", "E2004"),
+        ("sheet.xlsx", b"PK..", r"\.xlsx files are not supported", "E2004"),
+    ],
+)
+def test_binary_and_unsupported_files_are_refused_with_hints(tmp_path, name, data, match, code):
+    with pytest.raises(DataError, match=match) as err:
+        loader.load_one(write(tmp_path / name, data))
+    assert err.value.code == code
+    assert err.value.hint
+    assert name in err.value.message
+
+
+def test_size_limit_is_configurable(tmp_path):
+    path = write(tmp_path / "big.txt", "x" * 3_000_000)
+    with pytest.raises(DataError, match="over the 2 MB limit") as err:
+        DataLoader(max_file_mb=2).load_one(path)
+    assert "max_file_mb" in err.value.hint
+    assert DataLoader(max_file_mb=5).load_one(path).size == 3_000_000
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    path = write(tmp_path / "secret.txt", "x")
+
+    def refuse(self):  # what the OS does for a file without read permission (root bypasses)
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(DataError, match="permission denied") as err:
+        loader.load_one(path)
+    assert "chmod" in err.value.hint
+
+
+def test_missing_path_and_empty_list():
+    with pytest.raises(DataError, match="does not exist"):
+        loader.load("/no/such/file.txt")
+    with pytest.raises(DataError, match="no data paths"):
+        loader.load([])
+
+
+def test_folder_is_recursive_skips_hidden_and_warns_about_bad_files(tmp_path):
+    write(tmp_path / "a.md", "Ana: hi")
+    write(tmp_path / "sub" / "b.txt", "b")
+    write(tmp_path / ".hidden.txt", "secret")
+    write(tmp_path / ".git" / "c.txt", "c")
+    write(tmp_path / "bin.txt", b"\x00\x01")
+    write(tmp_path / "photo.jpg", b"\xff\xd8\xff")
+    loader = DataLoader()
+    docs = loader.load(tmp_path)
+    assert [d.id for d in docs] == ["a.md", "sub/b.txt"]
+    assert any("skipped bin.txt" in w and "binary" in w for w in loader.warnings)
+    assert any("unsupported types" in w for w in loader.warnings)
+
+
+def test_folder_with_nothing_readable(tmp_path):
+    write(tmp_path / "bin.txt", b"\x00")
+    with pytest.raises(DataError, match="no readable documents") as err:
+        loader.load(tmp_path)
+    assert err.value.code == "E2005"
+
+
+def test_list_of_paths_gets_unique_ids(tmp_path):
+    a = write(tmp_path / "one" / "notes.md", "a")
+    b = write(tmp_path / "two" / "notes.md", "b")
+    assert [d.id for d in loader.load([a, b])] == ["notes.md", "notes.md#2"]
+
+
+def test_token_estimate_is_documented_method():
+    assert estimate_tokens("") == 0
+    assert estimate_tokens("abcd" * 100) == 100
+    assert estimate_tokens("日本語") == 3  # 3 non-ASCII chars * 0.75 rounded up
+
+
+def test_sample_project_loads_every_file():
+    report = DataLoader().load_report(sample_project() / "data")
+    assert {d.format for d in report.documents} == {"markdown", "csv", "vtt"}
+    assert len(report.documents) == 6
+    assert report.warnings == []
+    survey = next(d for d in report.documents if d.format == "csv")
+    assert survey.text.count("\n") == 30
+
+
+@given(st.binary(max_size=2000), st.sampled_from(
+    [".txt", ".md", ".csv", ".tsv", ".json", ".jsonl", ".html", ".vtt", ".srt", ".docx", ""]))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_arbitrary_bytes_load_or_raise_data_error(tmp_path, data, suffix):
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    try:
+        doc = loader.load_one(path)
+    except DataError as exc:
+        assert exc.hint and exc.code.startswith("E2")
+        return
+    assert isinstance(doc.text, str)
+    if doc.text:
+        doc.locate(len(doc.text) // 2)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=2000))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_arbitrary_text_locates_every_offset(tmp_path, text):
+    """Any text without NUL bytes (which mark binary files, see above) loads and locates."""
+    doc = loader.load_one(write(tmp_path / "t.md", text))
+    for offset in range(0, len(doc.text), max(1, len(doc.text) // 7)):
+        assert doc.locate(offset).line >= 1
