@@ -44,34 +44,36 @@ def test_markdown_speaker_turns_in_every_common_style(tmp_path):
     assert (stamped.speaker, stamped.timestamp) == ("Dev Anand", "00:01:02")
 
 
-def test_csv_rows_and_columns_are_locations(tmp_path):
-    path = write(tmp_path / "survey.csv",
-                 'id,age,answer\nR1,34,"I lose receipts, always"\n\nR2,,"Two\nlines"\n')
-    doc = loader.load_one(path)
+def test_csv_is_kept_as_written_with_rows_and_columns_as_locations(tmp_path):
+    raw = 'id,age,answer\nR1,34,"I lose receipts, always"\n\nR2,,"Two\nlines ""quoted"""\n'
+    doc = loader.load_one(write(tmp_path / "survey.csv", raw))
+    assert doc.text == raw
     loc = doc.locate(doc.text.index("I lose receipts"))
     assert (loc.row, loc.column) == (2, "answer")
     assert str(loc) == "row 2, column 'answer'"
-    assert "Two lines" in doc.text  # line breaks inside a cell do not split the row
-    assert "age: " not in doc.text.split("\n")[1]  # empty cells are left out
-    assert doc.locate(doc.text.index("R2")).row == 4
+    assert doc.locate(doc.text.index("R2")).row == 4  # the blank line is row 3, as in a sheet
+    inside = doc.locate(doc.text.index("lines"))  # a quoted cell spanning two lines
+    assert (inside.row, inside.column, inside.line) == (4, "answer", 5)
+    assert doc.locate(doc.text.index("34")).column == "age"
 
 
 def test_semicolon_csv_and_tsv(tmp_path):
     semi = loader.load_one(write(tmp_path / "eu.csv", "name;comment\nA;très bien\n"))
-    assert "comment: très bien" in semi.text
+    assert semi.locate(semi.text.index("très")).column == "comment"
     tsv = loader.load_one(write(tmp_path / "t.tsv", "q\tanswer\n1\tyes, but\n"))
-    assert "answer: yes, but" in tsv.text
+    assert tsv.locate(tsv.text.index("yes")).column == "answer"
     assert tsv.format == "tsv"
 
 
-def test_json_records_and_jsonl(tmp_path):
+def test_json_and_jsonl_are_checked_and_located(tmp_path):
     doc = loader.load_one(write(tmp_path / "r.json",
-                                '{"responses": [{"who": "R1", "text": {"body": "hello"}},'
-                                ' {"who": "R2", "text": {"body": "world"}}]}'))
-    loc = doc.locate(doc.text.index("world"))
-    assert (loc.row, loc.column) == (2, "text.body")
-    lines = loader.load_one(write(tmp_path / "r.jsonl", '{"a": "x"}\nnot json\n{"a": "y"}\n'))
-    assert lines.locate(lines.text.index("y")).line == 3
+                                '{"responses": [\n {"who": "R1", "text": "hello"},\n'
+                                ' {"who": "R2", "text": "world"}]}'))
+    assert doc.locate(doc.text.index("world")).line == 3
+    lines = loader.load_one(write(tmp_path / "r.jsonl",
+                                  '{"a": "x"}\nnot json\n{"a": "y", "b": {"c": "deep"}}\n'))
+    loc = lines.locate(lines.text.index("deep"))
+    assert (loc.line, loc.column) == (3, "b.c")
     assert any("skipped 1 malformed line" in w and "2" in w for w in lines.warnings)
 
 
@@ -248,7 +250,8 @@ def test_sample_project_loads_every_file():
     assert len(report.documents) == 6
     assert report.warnings == []
     survey = next(d for d in report.documents if d.format == "csv")
-    assert survey.text.count("\n") == 30
+    assert survey.text.count("\n") == 31  # header and 30 responses
+    assert survey.locate(survey.text.index("Receipts get lost")).row == 8
 
 
 @given(st.binary(max_size=2000), st.sampled_from(

@@ -2,8 +2,8 @@
 
 Evidence links and audit findings point at character offsets in ``SourceDocument.text``;
 ``locate`` turns an offset back into what a person can look up: a line, a spreadsheet row and
-column, a speaker and timestamp. Locators are compact (arrays of offsets, not an object per
-cell) because a 100 MB survey export has millions of cells.
+column, a speaker and timestamp. Table locations are worked out lazily, because a 100 MB
+survey export has millions of cells and most loads never ask where one of them is.
 """
 
 from __future__ import annotations
@@ -63,62 +63,73 @@ class LineIndex:
 
 
 class SpanLocator:
-    """Labelled spans (transcript turns, cues, paragraphs, table cells), sorted by start.
+    """Labelled spans — transcript turns, subtitle cues, paragraphs — sorted by start.
 
-    Each span carries indices into small label tables; -1 means "not given".
+    Documents have at most a few thousand of these, so plain tuples are compact enough.
     """
 
     def __init__(self) -> None:
-        self.starts = array("q")
-        self.ends = array("q")
-        self.rows = array("q")
-        self.columns = array("l")
-        self.speakers = array("l")
-        self.stamps = array("l")
-        self.lines = array("q")
-        self.paragraphs = array("q")
-        self.column_names: list[str] = []
-        self.speaker_names: list[str] = []
-        self.timestamps: list[str] = []
-        self._column_ids: dict[str, int] = {}
-        self._speaker_ids: dict[str, int] = {}
+        self.starts: list[int] = []
+        #: (end, speaker, timestamp, source line or -1, paragraph or -1)
+        self.info: list[tuple[int, str | None, str | None, int, int]] = []
 
     def __len__(self) -> int:
         return len(self.starts)
 
-    def _intern(self, value: str | None, table: list[str], ids: dict[str, int]) -> int:
-        if value is None:
-            return -1
-        index = ids.get(value)
-        if index is None:
-            index = ids[value] = len(table)
-            table.append(value)
-        return index
-
-    def add(self, start: int, end: int, *, row: int | None = None, column: str | None = None,
-            speaker: str | None = None, timestamp: str | None = None,
-            source_line: int | None = None, paragraph: int | None = None) -> None:
+    def add(self, start: int, end: int, *, speaker: str | None = None,
+            timestamp: str | None = None, source_line: int = -1, paragraph: int = -1) -> None:
         self.starts.append(start)
-        self.ends.append(end)
-        self.rows.append(-1 if row is None else row)
-        self.columns.append(self._intern(column, self.column_names, self._column_ids))
-        self.speakers.append(self._intern(speaker, self.speaker_names, self._speaker_ids))
-        if timestamp is None:
-            self.stamps.append(-1)
-        else:
-            self.stamps.append(len(self.timestamps))
-            self.timestamps.append(timestamp)
-        self.lines.append(-1 if source_line is None else source_line)
-        self.paragraphs.append(-1 if paragraph is None else paragraph)
+        self.info.append((end, speaker, timestamp, source_line, paragraph))
 
     def find(self, offset: int) -> int | None:
         i = bisect_right(self.starts, offset) - 1
-        if i >= 0 and offset < self.ends[i]:
+        if i >= 0 and offset < self.info[i][0]:
             return i
         return None
 
-    def speaker_set(self) -> list[str]:
-        return list(self.speaker_names)
+    def speaker_at(self, offset: int) -> str | None:
+        i = self.find(offset)
+        return None if i is None else self.info[i][1]
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(info[1] for info in self.info if info[1]))
+
+    def location(self, offset: int, line: int) -> Location:
+        i = self.find(offset)
+        if i is None:
+            return Location(line=line)
+        _, speaker, stamp, source_line, paragraph = self.info[i]
+        return Location(line=source_line if source_line >= 0 else line, speaker=speaker,
+                        timestamp=stamp, paragraph=paragraph if paragraph >= 0 else None)
+
+
+class LazyLocator:
+    """A locator worked out from the document text on first use.
+
+    Tables and JSON are kept as written, so loading costs no per-cell work; locations are
+    found only when evidence or an audit asks for one.
+    """
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._locator = None
+        self._text = ""
+
+    def bind(self, text: str) -> None:
+        self._text = text
+
+    def _get(self):
+        if self._locator is None:
+            self._locator = self._build(self._text)
+        return self._locator
+
+    @property
+    def speakers(self) -> list[str]:
+        return []
+
+    def location(self, offset: int, line: int) -> Location:
+        return self._get().location(offset, line)
 
 
 @dataclass(eq=False)
@@ -136,17 +147,19 @@ class SourceDocument:
     encoding: str = "utf-8"
     token_estimate: int = 0
     warnings: list[str] = field(default_factory=list)
-    spans: SpanLocator | None = None
+    spans: SpanLocator | LazyLocator | None = None
     #: for formats whose text is derived (tables, subtitles): line in the file = row/cue based
     derived_text: bool = False
 
     def __post_init__(self) -> None:
         self._lines = LineIndex(self.text)
+        if isinstance(self.spans, LazyLocator):
+            self.spans.bind(self.text)
 
     @property
     def speakers(self) -> list[str]:
         """Speaker labels found in the document (transcript turns, voice tags)."""
-        return self.spans.speaker_set() if self.spans is not None else []
+        return self.spans.speakers if self.spans is not None else []
 
     @property
     def size(self) -> int:
@@ -159,26 +172,9 @@ class SourceDocument:
         """The location of character ``offset`` of :attr:`text`."""
         offset = max(0, min(offset, max(len(self.text) - 1, 0)))
         line = self._lines.line_of(offset)
-        spans = self.spans
-        if spans is None:
+        if self.spans is None:
             return Location(line=line)
-        i = spans.find(offset)
-        if i is None:
-            return Location(line=line)
-        source_line = spans.lines[i]
-        column = spans.columns[i]
-        speaker = spans.speakers[i]
-        stamp = spans.stamps[i]
-        row = spans.rows[i]
-        paragraph = spans.paragraphs[i]
-        return Location(
-            line=source_line if source_line >= 0 else line,
-            row=row if row >= 0 else None,
-            column=spans.column_names[column] if column >= 0 else None,
-            speaker=spans.speaker_names[speaker] if speaker >= 0 else None,
-            timestamp=spans.timestamps[stamp] if stamp >= 0 else None,
-            paragraph=paragraph if paragraph >= 0 else None,
-        )
+        return self.spans.location(offset, line)
 
     def __repr__(self) -> str:
         return (f"SourceDocument(id={self.id!r}, format={self.format!r}, "

@@ -74,9 +74,6 @@ def read_docx(data: bytes, name: str, *, max_bytes: int) -> ReadResult:
 def _merge(paragraphs: SpanLocator, turns: SpanLocator) -> SpanLocator:
     """Paragraph spans that also carry the speaker of the turn they fall in."""
     merged = SpanLocator()
-    for i in range(len(paragraphs)):
-        start = paragraphs.starts[i]
-        turn = turns.find(start)
-        speaker = turns.speaker_names[turns.speakers[turn]] if turn is not None else None
-        merged.add(start, paragraphs.ends[i], paragraph=paragraphs.paragraphs[i], speaker=speaker)
+    for start, (end, _, _, _, number) in zip(paragraphs.starts, paragraphs.info):
+        merged.add(start, end, paragraph=number, speaker=turns.speaker_at(start))
     return merged

@@ -1,8 +1,8 @@
-"""JSON and JSON Lines exports (survey tools, note apps).
+"""JSON and JSON Lines exports (survey tools, note apps), kept as written.
 
-A list of objects (or an object holding one) is read as records, each rendered as one line
-``[record N] key: value | nested.key: value``; string, number and boolean leaves are kept,
-each a span with its record number and key path.
+The file must parse (a broken export is reported with its line and column); JSON Lines files
+keep their good lines and report the bad ones. An offset's location is its line, plus — for
+JSON Lines — the key path of the value it falls in, worked out on first use.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from persona_tui.core.data.document import SpanLocator
+from persona_tui.core.data.document import LazyLocator, LineIndex, Location
 from persona_tui.core.data.readers import ReadResult
 from persona_tui.core.errors import DataError
 
@@ -22,81 +22,62 @@ def _leaves(value: Any, path: str = ""):
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _leaves(item, f"{path}[{index}]")
-    elif value is None:
-        return
-    else:
-        text = value if isinstance(value, str) else json.dumps(value)
-        text = " ".join(text.split()) if "\n" in text else text.strip()
-        if text:
-            yield path or "value", text
+    elif isinstance(value, str):
+        yield path or "value", value
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.offset = 0
-        self.spans = SpanLocator()
+class JsonLinesLocator:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = LineIndex(text)
 
-    def record(self, label: str, number: int, value: Any, source_line: int | None) -> None:
-        prefix = f"[{label} {number}] "
-        self.parts.append(prefix)
-        self.offset += len(prefix)
-        first = True
-        for key, text in _leaves(value):
-            sep = f"{key}: " if first else f" | {key}: "
-            first = False
-            start = self.offset + len(sep)
-            self.parts += (sep, text)
-            self.offset = start + len(text)
-            self.spans.add(start, self.offset, row=number, column=key, source_line=source_line)
-        self.parts.append("\n")
-        self.offset += 1
+    def location(self, offset: int, line: int) -> Location:
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        raw = self.text[start:end if end >= 0 else len(self.text)]
+        try:
+            record = json.loads(raw)
+        except (json.JSONDecodeError, RecursionError):
+            return Location(line=line)
+        relative = offset - start
+        for key, value in _leaves(record):
+            encoded = json.dumps(value, ensure_ascii=False)[1:-1]
+            at = raw.find(encoded)
+            if at >= 0 and at <= relative <= at + len(encoded):
+                return Location(line=line, column=key)
+        return Location(line=line)
 
-    def result(self, warnings: list[str]) -> ReadResult:
-        return ReadResult("".join(self.parts), self.spans, warnings, derived=True)
-
-
-def _records(data: Any) -> list[Any]:
-    if isinstance(data, list):
-        return data
-    if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list) and v
-                 and all(isinstance(i, dict) for i in v)]
-        if len(lists) == 1:
-            return lists[0]
-    return [data]
 
 
 def read_json(text: str, name: str) -> ReadResult:
     try:
-        data = json.loads(text)
+        json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
                         f"{exc.msg})", path=name, code="E2006") from None
     except RecursionError:
         raise DataError(f"{name} is nested too deeply to read", path=name, code="E2006") from None
-    builder = _Builder()
-    for number, record in enumerate(_records(data), start=1):
-        builder.record("record", number, record, None)
-    return builder.result([])
+    return ReadResult(text, None)
 
 
 def read_jsonl(text: str, name: str) -> ReadResult:
-    builder = _Builder()
     bad: list[int] = []
-    for line_number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+    good = 0
+    loads = json.loads
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line or line.isspace():
             continue
         try:
-            record = json.loads(line)
+            loads(line)
         except (json.JSONDecodeError, RecursionError):
-            bad.append(line_number)
+            bad.append(number)
             continue
-        builder.record("line", line_number, record, line_number)
-    if bad and not builder.parts:
+        good += 1
+    if bad and not good:
         raise DataError(f"{name} has no valid JSON lines", path=name, code="E2006")
     warnings = []
     if bad:
         shown = ", ".join(map(str, bad[:10])) + ("…" if len(bad) > 10 else "")
-        warnings.append(f"{name}: skipped {len(bad)} malformed line(s): {shown}")
-    return builder.result(warnings)
+        warnings.append(f"{name}: skipped {len(bad)} malformed line(s): {shown} "
+                        "(their text is kept but they are not records)")
+    return ReadResult(text, LazyLocator(JsonLinesLocator), warnings)
