@@ -71,3 +71,23 @@ def test_check_command_fails_on_broken_config(isolated_home):
     assert result.returncode == 1
     assert "not valid TOML" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_readme_error_table_matches_the_codes():
+    from pathlib import Path
+
+    from persona_tui.core.errors import ERROR_CODES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    for entry in ERROR_CODES.values():
+        assert f"| `{entry.code}` | {entry.title} | {entry.hint} |" in readme, entry.code
+
+
+def test_readme_quick_start_is_the_two_commands():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = [line.split("#")[0].strip() for line in quick.splitlines()
+                if line.startswith("uv run")]
+    assert commands == ["uv run persona-tui", "uv run pytest"]
