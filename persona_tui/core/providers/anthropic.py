@@ -1,0 +1,117 @@
+"""Anthropic's Messages API: ``/v1/messages`` as server-sent events.
+
+Events: ``message_start`` (input tokens), ``content_block_delta`` (text), ``message_delta``
+(stop reason, output tokens), ``message_stop`` (the end), ``ping`` keep-alives, and ``error``
+events that can arrive mid-stream (``overloaded_error`` is common under load).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from persona_tui.core.errors import ProviderError
+from persona_tui.core.providers.base import Message, ModelInfo, split_system
+from persona_tui.core.providers.http_base import (
+    ChatProvider,
+    RequestSpec,
+    StreamState,
+    loads_event,
+)
+from persona_tui.core.providers.wire import sse_events
+
+DEFAULT_ANTHROPIC_URL = "https://api.anthropic.com"
+ANTHROPIC_VERSION = "2023-06-01"
+DEFAULT_MAX_TOKENS = 8192
+JSON_INSTRUCTION = "Reply with JSON only: no prose, no Markdown fences."
+
+
+class AnthropicProvider(ChatProvider):
+    name = "anthropic"
+    key_env = "ANTHROPIC_API_KEY"
+    key_required = True
+
+    def __init__(self, base_url: str | None = None, api_key: str | None = None, **kwargs) -> None:
+        super().__init__(base_url or DEFAULT_ANTHROPIC_URL, api_key, **kwargs)
+
+    def headers(self) -> dict[str, str]:
+        headers = {"anthropic-version": ANTHROPIC_VERSION}
+        if self._api_key:
+            headers["x-api-key"] = self._api_key
+        return headers
+
+    def _body(self, messages: list[Message], model: str, temperature: float | None,
+              max_tokens: int | None, json_mode: bool, stream: bool) -> dict[str, Any]:
+        system, conversation = split_system(messages)
+        if json_mode:  # the Messages API has no JSON switch; say it in the system prompt
+            system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
+        body: dict[str, Any] = {
+            "model": model, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS,
+            "messages": [{"role": m.role, "content": m.content} for m in conversation],
+        }
+        if system:
+            body["system"] = system
+        if temperature is not None:
+            body["temperature"] = min(temperature, 1.0)  # Anthropic's range is 0..1
+        if stream:
+            body["stream"] = True
+        return body
+
+    async def stream_request(self, messages, *, model, temperature, max_tokens, json_mode):
+        return RequestSpec("/v1/messages",
+                           self._body(messages, model, temperature, max_tokens, json_mode, True))
+
+    async def complete_request(self, messages, *, model, temperature, max_tokens, json_mode):
+        return RequestSpec("/v1/messages",
+                           self._body(messages, model, temperature, max_tokens, json_mode, False))
+
+    async def parse_stream(self, lines, state):
+        async for event in sse_events(lines):
+            kind = event.event
+            if kind == "ping":
+                continue
+            body = loads_event(event.data, self.name)
+            kind = body.get("type", kind) if isinstance(body, dict) else kind
+            if kind == "error":
+                raise ProviderError(f"anthropic: {self.error_message(body)}",
+                                    provider=self.name, code="E3004")
+            if kind == "message_start":
+                usage = (body.get("message") or {}).get("usage") or {}
+                state.input_tokens = usage.get("input_tokens", state.input_tokens)
+                state.output_tokens = usage.get("output_tokens", state.output_tokens)
+            elif kind == "content_block_delta":
+                delta = body.get("delta") or {}
+                if delta.get("type") == "text_delta":
+                    yield delta.get("text") or ""
+            elif kind == "message_delta":
+                state.finish_reason = (body.get("delta") or {}).get("stop_reason")
+                usage = body.get("usage") or {}
+                if isinstance(usage.get("output_tokens"), int):
+                    state.output_tokens = usage["output_tokens"]
+                if isinstance(usage.get("input_tokens"), int):
+                    state.input_tokens = usage["input_tokens"]
+            elif kind == "message_stop":
+                state.finished = True
+
+    def parse_complete(self, body, state):
+        if not isinstance(body, dict) or body.get("type") != "message":
+            raise ProviderError("anthropic sent a reply that is not a message",
+                                provider=self.name)
+        usage = body.get("usage") or {}
+        state.input_tokens = usage.get("input_tokens")
+        state.output_tokens = usage.get("output_tokens")
+        state.finish_reason = body.get("stop_reason")
+        return "".join(block.get("text", "") for block in body.get("content", [])
+                       if block.get("type") == "text")
+
+    async def list_models(self) -> list[ModelInfo]:
+        self.require_key()
+        models: list[ModelInfo] = []
+        params: dict[str, str] = {"limit": "1000"}
+        while True:
+            body = await self.request("GET", "/v1/models", params=params)
+            for item in body.get("data", []):
+                models.append(ModelInfo(id=item["id"], provider=self.name,
+                                        display_name=item.get("display_name"), details=item))
+            if not body.get("has_more") or not body.get("last_id"):
+                return models
+            params = {"limit": "1000", "after_id": body["last_id"]}

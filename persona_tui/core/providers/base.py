@@ -1,0 +1,175 @@
+"""What every provider speaks: messages in, text deltas and usage out.
+
+``stream`` yields :class:`StreamChunk` text deltas and ends with one chunk that carries usage
+and the finish reason; ``complete`` returns the same text as one :class:`LLMResponse`. Retries
+and rate-limit waits are reported through ``on_retry`` so a UI can say "rate limited, retrying
+in 4 s" instead of looking frozen.
+"""
+
+from __future__ import annotations
+
+import abc
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from persona_tui.core.data.tokens import estimate_tokens
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    role: Role
+    content: str
+
+
+MessagesLike = Iterable[Message | Mapping[str, Any]] | str
+
+
+def normalize_messages(messages: MessagesLike) -> list[Message]:
+    """Accept a prompt string, ``Message`` objects or ``{"role", "content"}`` dicts."""
+    if isinstance(messages, str):
+        return [Message("user", messages)]
+    result = []
+    for item in messages:
+        if isinstance(item, Message):
+            result.append(item)
+        else:
+            role = str(item.get("role", "user"))
+            if role not in ("system", "user", "assistant"):
+                raise ValueError(f"unknown message role {role!r}")
+            result.append(Message(role, str(item.get("content", ""))))  # type: ignore[arg-type]
+    return result
+
+
+def split_system(messages: list[Message]) -> tuple[str, list[Message]]:
+    """System text joined, and the conversation without it (Anthropic and Gemini want it apart)."""
+    system = "\n\n".join(m.content for m in messages if m.role == "system")
+    return system, [m for m in messages if m.role != "system"]
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    #: True when the vendor reported no usage and the numbers are our estimate
+    estimated: bool = False
+
+
+@dataclass(slots=True)
+class StreamChunk:
+    """A text delta; the last chunk of a stream has ``done=True`` and carries usage."""
+
+    text: str = ""
+    done: bool = False
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    ttft_s: float | None = None
+    latency_s: float | None = None
+
+
+@dataclass(slots=True)
+class LLMResponse:
+    text: str
+    provider: str
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    finish_reason: str | None = None
+    latency_s: float = 0.0
+    ttft_s: float | None = None
+    usage_estimated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """A wait before another attempt; ``reason`` is said to the user as is."""
+
+    provider: str
+    attempt: int
+    max_attempts: int
+    wait_s: float
+    reason: str
+    status_code: int | None = None
+
+    def describe(self) -> str:
+        return (f"{self.provider}: {self.reason}, retrying in {self.wait_s:.0f} s "
+                f"(attempt {self.attempt + 1} of {self.max_attempts})")
+
+
+RetryCallback = Callable[[RetryNotice], Awaitable[None] | None]
+
+
+async def notify(callback: RetryCallback | None, notice: RetryNotice) -> None:
+    if callback is None:
+        return
+    result = callback(notice)
+    if inspect.isawaitable(result):
+        await result
+
+
+@dataclass(slots=True)
+class ModelInfo:
+    """One model as a vendor lists it; fields a vendor does not give stay None."""
+
+    id: str
+    provider: str
+    display_name: str | None = None
+    context_length: int | None = None
+    size_bytes: int | None = None
+    family: str | None = None
+    parameter_size: str | None = None
+    quantization: str | None = None
+    modified_at: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def estimate_usage(messages: list[Message], output: str) -> Usage:
+    prompt = sum(estimate_tokens(m.content) + 4 for m in messages)
+    return Usage(prompt, estimate_tokens(output), estimated=True)
+
+
+class LLMProvider(abc.ABC):
+    """An LLM vendor. Subclasses speak one wire protocol; nothing here knows any vendor."""
+
+    name: str = "provider"
+
+    @abc.abstractmethod
+    def stream(self, messages: MessagesLike, *, model: str, temperature: float | None = None,
+               max_tokens: int | None = None, json_mode: bool = False,
+               on_retry: RetryCallback | None = None) -> AsyncIterator[StreamChunk]:
+        """Text deltas as they arrive; the last chunk has ``done=True`` and the usage."""
+
+    async def complete(self, messages: MessagesLike, *, model: str,
+                       temperature: float | None = None, max_tokens: int | None = None,
+                       json_mode: bool = False,
+                       on_retry: RetryCallback | None = None) -> LLMResponse:
+        """The whole reply at once (default: gather the stream, so both agree on the text)."""
+        parts: list[str] = []
+        final = StreamChunk()
+        async for chunk in self.stream(messages, model=model, temperature=temperature,
+                                       max_tokens=max_tokens, json_mode=json_mode,
+                                       on_retry=on_retry):
+            if chunk.text:
+                parts.append(chunk.text)
+            if chunk.done:
+                final = chunk
+        usage = final.usage or Usage(estimated=True)
+        return LLMResponse("".join(parts), self.name, model, usage.input_tokens,
+                           usage.output_tokens, final.finish_reason, final.latency_s or 0.0,
+                           final.ttft_s, usage.estimated)
+
+    @abc.abstractmethod
+    async def list_models(self) -> list[ModelInfo]:
+        """The models this vendor serves to this key."""
+
+    async def aclose(self) -> None:
+        """Release connections."""
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

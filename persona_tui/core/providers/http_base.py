@@ -1,0 +1,441 @@
+"""The one httpx layer every provider shares: timeouts, pooled connections, retries, errors.
+
+Retry rules: a 429 waits as long as the server asks (``retry-after`` and the vendors' own
+headers), a 5xx (and Anthropic's 529 "overloaded") backs off exponentially with jitter, and
+nothing is retried once a stream has started: the caller has already shown that text, so a
+silent second attempt would duplicate it. Every wait is announced through ``on_retry`` first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from persona_tui.core.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ProviderError,
+    RateLimitError,
+)
+from persona_tui.core.providers.base import (
+    LLMProvider,
+    LLMResponse,
+    RetryCallback,
+    RetryNotice,
+    StreamChunk,
+    Usage,
+    estimate_usage,
+    normalize_messages,
+    notify,
+)
+from persona_tui.core.providers.ratelimit import retry_after_seconds
+
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+
+
+@dataclass(frozen=True)
+class HTTPConfig:
+    """Timeouts (seconds), retry policy and connection limits for one provider."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 120.0
+    write_timeout: float = 30.0
+    pool_timeout: float = 30.0
+    #: the most a whole non-streaming request may take, retries and waits included
+    total_timeout: float = 600.0
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 20.0
+    jitter: float = 0.25
+    #: a server asking us to wait longer than this gets a RateLimitError instead
+    max_retry_wait: float = 120.0
+    max_connections: int = 100
+    max_keepalive_connections: int = 20
+
+    def timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect_timeout, read=self.read_timeout,
+                             write=self.write_timeout, pool=self.pool_timeout)
+
+    def limits(self) -> httpx.Limits:
+        return httpx.Limits(max_connections=self.max_connections,
+                            max_keepalive_connections=self.max_keepalive_connections)
+
+    def backoff(self, attempt: int) -> float:
+        delay = min(self.backoff_max, self.backoff_base * 2 ** attempt)
+        return max(0.0, delay * (1 + random.uniform(-self.jitter, self.jitter)))
+
+
+class ConnectionPool:
+    """One ``httpx.AsyncClient`` per base URL, so concurrent requests reuse connections.
+
+    Clients belong to the event loop that created them; :meth:`aclose` closes them all.
+    """
+
+    def __init__(self, config: HTTPConfig | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.config = config or HTTPConfig()
+        self._transport = transport
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def client(self, base_url: str) -> httpx.AsyncClient:
+        client = self._clients.get(base_url)
+        if client is None or client.is_closed:
+            client = httpx.AsyncClient(base_url=base_url, timeout=self.config.timeout(),
+                                       limits=self.config.limits(), transport=self._transport,
+                                       follow_redirects=False)
+            self._clients[base_url] = client
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+def _json_or_text(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        return response.text
+
+
+class HTTPProvider(LLMProvider):
+    """Request and streaming helpers; subclasses add the vendor's paths and payloads."""
+
+    name = "http"
+    #: environment variable that holds this vendor's key, named in error hints
+    key_env: str | None = None
+    #: whether a request without a key can succeed (local servers)
+    key_required: bool = False
+
+    def __init__(self, base_url: str, api_key: str | None = None, *,
+                 config: HTTPConfig | None = None, pool: ConnectionPool | None = None,
+                 on_retry: RetryCallback | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._api_key = api_key or None
+        self.config = config or (pool.config if pool else HTTPConfig())
+        self._own_pool = pool is None
+        self.pool = pool or ConnectionPool(self.config, transport)
+        self.on_retry = on_retry
+
+    def __repr__(self) -> str:  # never the key
+        key = "set" if self._api_key else "none"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={key})"
+
+    @property
+    def has_key(self) -> bool:
+        return self._api_key is not None
+
+    # --- for subclasses ----------------------------------------------------------------------
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def error_message(self, body: Any) -> str:
+        """The vendor's own words from an error body."""
+        if isinstance(body, dict):
+            error = body.get("error", body)
+            if isinstance(error, dict):
+                return str(error.get("message") or error.get("type") or error)
+            return str(error)
+        return str(body)[:300] if body else ""
+
+    def is_auth_failure(self, status: int, body: Any) -> bool:
+        return status in (401, 403)
+
+    def unreachable_message(self) -> str:
+        return f"{self.name} is not reachable at {self.base_url}"
+
+    def unreachable_hint(self) -> str:
+        return "Check the base URL and your network, then test the connection on Providers."
+
+    # --- errors ------------------------------------------------------------------------------
+
+    def require_key(self) -> None:
+        if self.key_required and not self._api_key:
+            raise ConfigurationError(
+                f"no API key for {self.name}",
+                hint=f"Set {self.key_env} or add the key on the Providers screen.", code="E1003")
+
+    def _status_error(self, response: httpx.Response, body: Any,
+                      partial_text: str = "") -> ProviderError:
+        status = response.status_code
+        message = self.error_message(body)
+        if self.is_auth_failure(status, body):
+            where = f"{self.key_env} or the key on the Providers screen" if self.key_env else \
+                "the key on the Providers screen"
+            return AuthenticationError(
+                f"{self.name} rejected the API key (HTTP {status}): {message}",
+                provider=self.name, status_code=status,
+                hint=f"Check {where}; it may be mistyped, revoked or lack access.")
+        if status == 429:
+            wait = retry_after_seconds(response.headers)
+            hint = (f"Wait {wait:.0f} s and retry." if wait is not None else
+                    "Wait a moment and retry, or lower the request rate.")
+            return RateLimitError(f"{self.name} rate limit reached: {message}",
+                                  provider=self.name, status_code=status, retry_after=wait,
+                                  hint=hint, partial_text=partial_text)
+        if status == 404:
+            return ProviderError(f"{self.name}: not found (HTTP 404): {message}",
+                                 provider=self.name, status_code=status, code="E3005",
+                                 partial_text=partial_text)
+        return ProviderError(f"{self.name} returned HTTP {status}: {message}",
+                             provider=self.name, status_code=status, partial_text=partial_text)
+
+    def _network_error(self, exc: httpx.HTTPError, partial_text: str = "") -> ProviderError:
+        if isinstance(exc, httpx.ConnectError):
+            return ProviderError(self.unreachable_message(), provider=self.name, code="E3003",
+                                 hint=self.unreachable_hint(), partial_text=partial_text)
+        if isinstance(exc, httpx.TimeoutException):
+            return ProviderError(f"{self.name} did not answer in time ({type(exc).__name__})",
+                                 provider=self.name, code="E3003", partial_text=partial_text,
+                                 hint="The server may be overloaded; retry, or raise the "
+                                      "timeout.")
+        return ProviderError(f"{self.name}: connection failed ({type(exc).__name__})",
+                             provider=self.name, code="E3004", partial_text=partial_text)
+
+    # --- retries -----------------------------------------------------------------------------
+
+    async def _wait_before_retry(self, attempt: int, response: httpx.Response | None,
+                                 on_retry: RetryCallback | None, error: ProviderError) -> None:
+        """Sleep before the next attempt, or raise ``error`` when no attempt is left."""
+        if attempt >= self.config.max_retries:
+            raise error
+        status = response.status_code if response is not None else None
+        asked = retry_after_seconds(response.headers) if response is not None else None
+        if asked is not None and asked > self.config.max_retry_wait:
+            raise error
+        wait = asked if asked is not None else self.config.backoff(attempt)
+        reason = ("rate limited" if status == 429 else "server overloaded" if status == 529
+                  else f"server error {status}" if status else "connection dropped")
+        await notify(on_retry or self.on_retry,
+                     RetryNotice(self.name, attempt + 1, self.config.max_retries + 1, wait,
+                                 reason, status))
+        await asyncio.sleep(wait)
+
+    async def request(self, method: str, path: str, *, json_body: Any = None,
+                      params: Mapping[str, str] | None = None,
+                      on_retry: RetryCallback | None = None) -> Any:
+        """A JSON request with retries; returns the decoded body."""
+        client = self.pool.client(self.base_url)
+        deadline = time.monotonic() + self.config.total_timeout
+        attempt = 0
+        while True:
+            try:
+                response = await asyncio.wait_for(
+                    client.request(method, path, json=json_body, params=params,
+                                   headers=self.headers()),
+                    timeout=max(0.001, deadline - time.monotonic()))
+            except TimeoutError:
+                raise ProviderError(f"{self.name} did not answer within "
+                                    f"{self.config.total_timeout:.0f} s", provider=self.name,
+                                    code="E3003") from None
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                await self._wait_before_retry(attempt, None, on_retry, self._network_error(exc))
+                attempt += 1
+                continue
+            except httpx.HTTPError as exc:
+                raise self._network_error(exc) from None
+            body = _json_or_text(response)
+            if response.is_success:
+                return body
+            error = self._status_error(response, body)
+            if response.status_code not in RETRY_STATUSES or isinstance(error,
+                                                                       AuthenticationError):
+                raise error
+            await self._wait_before_retry(attempt, response, on_retry, error)
+            attempt += 1
+
+    @asynccontextmanager
+    async def open_stream(self, method: str, path: str, *, json_body: Any = None,
+                          params: Mapping[str, str] | None = None,
+                          on_retry: RetryCallback | None = None
+                          ) -> AsyncIterator[AsyncIterator[str]]:
+        """Open a streaming response, retrying only until it starts; yields its lines.
+
+        Leaving the ``async with`` (finishing, an error, or the consumer being cancelled)
+        closes the HTTP stream at once.
+        """
+        client = self.pool.client(self.base_url)
+        attempt = 0
+        while True:
+            request = client.build_request(method, path, json=json_body, params=params,
+                                           headers=self.headers())
+            try:
+                response = await client.send(request, stream=True)
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                await self._wait_before_retry(attempt, None, on_retry, self._network_error(exc))
+                attempt += 1
+                continue
+            except httpx.HTTPError as exc:
+                raise self._network_error(exc) from None
+            if response.is_success:
+                break
+            try:
+                await response.aread()
+            except httpx.HTTPError:
+                pass
+            finally:
+                await response.aclose()
+            error = self._status_error(response, _json_or_text(response))
+            if response.status_code not in RETRY_STATUSES or isinstance(error,
+                                                                       AuthenticationError):
+                raise error
+            await self._wait_before_retry(attempt, response, on_retry, error)
+            attempt += 1
+        try:
+            yield self._lines(response)
+        finally:
+            await response.aclose()
+
+    async def _lines(self, response: httpx.Response) -> AsyncIterator[str]:
+        try:
+            async for line in response.aiter_lines():
+                yield line
+        except httpx.HTTPError as exc:
+            raise _StreamBroken(exc) from None
+
+    async def aclose(self) -> None:
+        if self._own_pool:
+            await self.pool.aclose()
+
+
+class _StreamBroken(Exception):
+    """The connection failed mid-stream; providers turn this into a ProviderError with the
+    partial text they have collected."""
+
+    def __init__(self, cause: httpx.HTTPError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+StreamBroken = _StreamBroken
+
+
+@dataclass
+class RequestSpec:
+    path: str
+    body: Any
+    params: dict[str, str] | None = None
+
+
+@dataclass
+class StreamState:
+    """What a vendor's stream decoder learns besides text: usage, finish, completeness."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    finish_reason: str | None = None
+    #: set when the vendor's final event arrived; a stream without it was cut off
+    finished: bool = False
+
+
+class ChatProvider(HTTPProvider):
+    """A chat vendor: subclasses describe requests and decode replies; this runs them.
+
+    The split keeps every vendor module to its wire format while timing, usage estimates,
+    truncation checks and partial-text errors live here once.
+    """
+
+    async def stream_request(self, messages: list, *, model: str, temperature: float | None,
+                             max_tokens: int | None, json_mode: bool) -> RequestSpec:
+        raise NotImplementedError
+
+    async def complete_request(self, messages: list, *, model: str, temperature: float | None,
+                               max_tokens: int | None, json_mode: bool) -> RequestSpec:
+        raise NotImplementedError
+
+    def parse_stream(self, lines: AsyncIterator[str], state: StreamState
+                     ) -> AsyncIterator[str]:
+        raise NotImplementedError
+
+    def parse_complete(self, body: Any, state: StreamState) -> str:
+        raise NotImplementedError
+
+    def final_usage(self, state: StreamState, messages: list, text: str) -> Usage:
+        if state.input_tokens is None and state.output_tokens is None:
+            return estimate_usage(messages, text)
+        estimate = estimate_usage(messages, text)
+        return Usage(state.input_tokens if state.input_tokens is not None
+                     else estimate.input_tokens,
+                     state.output_tokens if state.output_tokens is not None
+                     else estimate.output_tokens,
+                     estimated=state.input_tokens is None or state.output_tokens is None)
+
+    async def stream(self, messages, *, model: str, temperature: float | None = None,
+                     max_tokens: int | None = None, json_mode: bool = False,
+                     on_retry: RetryCallback | None = None):
+        self.require_key()
+        msgs = normalize_messages(messages)
+        spec = await self.stream_request(msgs, model=model, temperature=temperature,
+                                         max_tokens=max_tokens, json_mode=json_mode)
+        state = StreamState()
+        parts: list[str] = []
+        started = time.monotonic()
+        ttft: float | None = None
+        async with self.open_stream("POST", spec.path, json_body=spec.body, params=spec.params,
+                                    on_retry=on_retry) as lines:
+            try:
+                async for text in self.parse_stream(lines, state):
+                    if not text:
+                        continue
+                    if ttft is None:
+                        ttft = time.monotonic() - started
+                    parts.append(text)
+                    yield StreamChunk(text)
+            except StreamBroken as exc:
+                raise ProviderError(
+                    f"{self.name}: the connection broke mid-reply ({type(exc.cause).__name__}); "
+                    f"{len(''.join(parts))} characters arrived", provider=self.name,
+                    code="E3004", partial_text="".join(parts)) from None
+            except ProviderError as exc:  # an error event inside the stream
+                exc.partial_text = "".join(parts)
+                raise
+        text = "".join(parts)
+        if not state.finished:
+            raise ProviderError(
+                f"{self.name}: the reply stopped before its final event "
+                f"({len(text)} characters arrived)", provider=self.name, code="E3004",
+                partial_text=text)
+        yield StreamChunk(done=True, finish_reason=state.finish_reason,
+                          usage=self.final_usage(state, msgs, text), ttft_s=ttft,
+                          latency_s=time.monotonic() - started)
+
+    async def complete(self, messages, *, model: str, temperature: float | None = None,
+                       max_tokens: int | None = None, json_mode: bool = False,
+                       on_retry: RetryCallback | None = None):
+        self.require_key()
+        msgs = normalize_messages(messages)
+        spec = await self.complete_request(msgs, model=model, temperature=temperature,
+                                           max_tokens=max_tokens, json_mode=json_mode)
+        started = time.monotonic()
+        body = await self.request("POST", spec.path, json_body=spec.body, params=spec.params,
+                                  on_retry=on_retry)
+        state = StreamState(finished=True)
+        text = self.parse_complete(body, state)
+        usage = self.final_usage(state, msgs, text)
+        latency = time.monotonic() - started
+        return LLMResponse(text, self.name, model, usage.input_tokens, usage.output_tokens,
+                           state.finish_reason, latency, latency, usage.estimated)
+
+
+def loads_event(data: str, provider: str) -> Any:
+    """Decode one event's JSON; a garbled event is the vendor's fault, reported as such."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError:
+        raise ProviderError(f"{provider} sent an event that is not JSON: {data[:80]!r}",
+                            provider=provider, code="E3004") from None
+
+
+__all__ = ["RETRY_STATUSES", "ChatProvider", "ConnectionPool", "HTTPConfig", "HTTPProvider",
+           "RequestSpec", "StreamBroken", "StreamState", "loads_event"]

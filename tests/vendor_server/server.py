@@ -1,0 +1,436 @@
+"""The HTTP side: routing, authentication, scripted replies and faults."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from tests.vendor_server import wire
+
+
+@dataclass
+class Status:
+    """Answer with this HTTP status (and the vendor's error body) instead of a reply."""
+
+    code: int
+    message: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CutStream:
+    """Stream ``after`` text chunks, then stop without the vendor's final event.
+
+    ``abrupt`` closes the socket mid-body (a dropped connection); otherwise the HTTP body ends
+    cleanly but the protocol's end marker never comes.
+    """
+
+    after: int = 2
+    abrupt: bool = False
+
+
+@dataclass
+class ErrorEvent:
+    """Stream ``after`` chunks, then the vendor's mid-stream error event."""
+
+    after: int = 2
+
+
+@dataclass
+class Stall:
+    """Wait this long before sending anything."""
+
+    seconds: float
+
+
+Fault = Status | CutStream | ErrorEvent | Stall
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+
+def tokens_of(text: str) -> list[str]:
+    """Split a reply into token-sized pieces the way a model emits them (word + space)."""
+    return re.findall(r"\S+\s*|\s+", text) or [""]
+
+
+class VendorServer:
+    """State shared by the handler threads. Tests set ``reply``/``delay`` and queue faults."""
+
+    def __init__(self) -> None:
+        self.reply = "Hello from the test server. It speaks every vendor's protocol."
+        self.delay = 0.0  # seconds between chunks
+        self.tokens: list[str] | None = None  # explicit chunking, overrides reply splitting
+        self.prompt_tokens = 21
+        self.faults: deque[Fault] = deque()
+        self.requests: list[Recorded] = []
+        self.lock = threading.Lock()
+        self.httpd: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+        self.ollama_models = list(wire.OLLAMA_MODELS)
+        self.ollama_running = True
+
+    @property
+    def url(self) -> str:
+        assert self.httpd is not None
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def fail_next(self, *faults: Fault) -> None:
+        with self.lock:
+            self.faults.extend(faults)
+
+    def take_fault(self) -> Fault | None:
+        with self.lock:
+            return self.faults.popleft() if self.faults else None
+
+    def record(self, item: Recorded) -> None:
+        with self.lock:
+            self.requests.append(item)
+
+    def chunks(self) -> list[str]:
+        return list(self.tokens) if self.tokens is not None else tokens_of(self.reply)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.requests.clear()
+        self.reply = "Hello from the test server. It speaks every vendor's protocol."
+        self.delay = 0.0
+        self.tokens = None
+        self.ollama_models = list(wire.OLLAMA_MODELS)
+
+    def close(self) -> None:
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # a client that cancels its stream hangs up on us: expected
+        super().handle_error(request, client_address)
+
+
+def start_server() -> VendorServer:
+    state = VendorServer()
+    handler = type("BoundHandler", (Handler,), {"state": state})
+    state.httpd = _Server(("127.0.0.1", 0), handler)
+    state.thread = threading.Thread(target=state.httpd.serve_forever, daemon=True,
+                                    name="vendor-server")
+    state.thread.start()
+    return state
+
+
+_GEMINI_PATH = re.compile(r"^/v1beta/models/([^:/]+):(streamGenerateContent|generateContent)$")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    state: VendorServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _read_body(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw.decode("utf-8", "replace")
+
+    def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _start_stream(self, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+
+    def _send(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _end_stream(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _drop(self) -> None:
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _pace(self) -> None:
+        if self.state.delay:
+            time.sleep(self.state.delay)
+
+    # --- dispatch ----------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        parsed = urlparse(self.path)
+        body = self._read_body() if method == "POST" else None
+        self.state.record(Recorded(method, parsed.path, parse_qs(parsed.query),
+                                   {k.lower(): v for k, v in self.headers.items()}, body))
+        vendor, route = self._route(method, parsed.path)
+        if vendor is None:
+            self._json(404, {"error": f"no route for {method} {parsed.path}"})
+            return
+        if not self._authorised(vendor):
+            return
+        generating = parsed.path in ("/api/chat", "/v1/chat/completions", "/v1/messages") or \
+            bool(_GEMINI_PATH.match(parsed.path))
+        fault = self.state.take_fault() if generating else None  # faults hit replies only
+        if isinstance(fault, Stall):
+            time.sleep(fault.seconds)
+            fault = None
+        if isinstance(fault, Status):
+            message = fault.message or f"simulated HTTP {fault.code}"
+            self._json(fault.code, wire.error_body(vendor, fault.code, message), fault.headers)
+            return
+        route(body or {}, parsed, fault)
+
+    def _route(self, method: str, path: str):
+        table = {
+            ("GET", "/api/tags"): ("ollama", self._ollama_tags),
+            ("GET", "/api/version"): ("ollama", self._ollama_version),
+            ("POST", "/api/show"): ("ollama", self._ollama_show),
+            ("POST", "/api/chat"): ("ollama", self._ollama_chat),
+            ("POST", "/v1/chat/completions"): ("openai", self._openai_chat),
+            ("GET", "/v1/models"): (None, None),  # shared by OpenAI and Anthropic: see below
+            ("POST", "/v1/messages"): ("anthropic", self._anthropic_messages),
+            ("GET", "/v1beta/models"): ("gemini", self._gemini_models),
+        }
+        if (method, path) == ("GET", "/v1/models"):
+            if "x-api-key" in {k.lower() for k in self.headers} or \
+                    "anthropic-version" in {k.lower() for k in self.headers}:
+                return "anthropic", self._anthropic_models
+            return "openai", self._openai_models
+        if method == "POST" and _GEMINI_PATH.match(path):
+            return "gemini", self._gemini_generate
+        return table.get((method, path), (None, None))
+
+    def _authorised(self, vendor: str) -> bool:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        if vendor == "openai":
+            ok = headers.get("authorization") == f"Bearer {wire.OPENAI_KEY}"
+            status, message = 401, "Incorrect API key provided: sk-***. You can find your " \
+                                   "API key at https://platform.openai.com/account/api-keys."
+        elif vendor == "anthropic":
+            ok = headers.get("x-api-key") == wire.ANTHROPIC_KEY
+            if ok and not headers.get("anthropic-version"):
+                self._json(400, wire.error_body(vendor, 400,
+                                                "anthropic-version: header is required"))
+                return False
+            status, message = 401, "invalid x-api-key"
+        elif vendor == "gemini":
+            ok = headers.get("x-goog-api-key") == wire.GEMINI_KEY
+            status, message = 400, "API key not valid. Please pass a valid API key."
+        else:
+            if not self.state.ollama_running:
+                self._drop()
+                return False
+            return True
+        if not ok:
+            self._json(status, wire.error_body(vendor, status, message))
+        return ok
+
+    # --- Ollama ------------------------------------------------------------------------------
+
+    def _ollama_tags(self, body, parsed, fault) -> None:
+        self._json(200, {"models": self.state.ollama_models})
+
+    def _ollama_version(self, body, parsed, fault) -> None:
+        self._json(200, {"version": "0.12.6"})
+
+    def _ollama_show(self, body, parsed, fault) -> None:
+        name = body.get("model") or body.get("name") or ""
+        known = {m["name"]: m for m in self.state.ollama_models}
+        model = known.get(name) or known.get(f"{name}:latest")
+        if model is None:
+            self._json(404, {"error": f"model '{name}' not found"})
+            return
+        family = model["details"]["family"]
+        self._json(200, {
+            "license": "test", "modelfile": "# test", "parameters": "stop \"<|eot_id|>\"",
+            "template": "{{ .Prompt }}", "details": model["details"],
+            "model_info": {"general.architecture": family, "general.parameter_count": 3212749888,
+                           f"{family}.context_length": 131072,
+                           f"{family}.embedding_length": 3072},
+            "capabilities": ["completion"], "modified_at": model["modified_at"]})
+
+    def _ollama_chat(self, body, parsed, fault) -> None:
+        model = body.get("model", "")
+        if not any(m["name"] in (model, f"{model}:latest") for m in self.state.ollama_models):
+            self._json(404, {"error": f"model \"{model}\" not found, try pulling it first"})
+            return
+        chunks = self.state.chunks()
+        if body.get("stream") is False:
+            self._json(200, wire.ollama_final(model, self.state.prompt_tokens, len(chunks),
+                                              "".join(chunks)))
+            return
+        self._start_stream("application/x-ndjson")
+        for index, text in enumerate(chunks):
+            if self._fault_now(fault, index, "ollama"):
+                return
+            self._send(wire.ollama_chunk(model, text))
+            self._pace()
+        final = wire.ollama_final(model, self.state.prompt_tokens, len(chunks))
+        self._send((wire.dumps(final) + "\n").encode())
+        self._end_stream()
+
+    # --- OpenAI ------------------------------------------------------------------------------
+
+    def _openai_models(self, body, parsed, fault) -> None:
+        self._json(200, {"object": "list", "data": [
+            {"id": m, "object": "model", "created": 1715367049, "owned_by": "system"}
+            for m in wire.OPENAI_MODELS]})
+
+    def _openai_chat(self, body, parsed, fault) -> None:
+        model = body.get("model", "gpt-4o-mini")
+        chunks = self.state.chunks()
+        prompt = self.state.prompt_tokens
+        if not body.get("stream"):
+            self._json(200, wire.openai_completion(model, "".join(chunks), prompt, len(chunks)))
+            return
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        self._start_stream("text/event-stream; charset=utf-8")
+        self._send(wire.openai_chunk(model, {"role": "assistant", "content": "",
+                                             "refusal": None}, usage=include_usage))
+        for index, text in enumerate(chunks):
+            if self._fault_now(fault, index, "openai"):
+                return
+            self._send(wire.openai_chunk(model, {"content": text}, usage=include_usage))
+            self._pace()
+        self._send(wire.openai_chunk(model, {}, "stop", usage=include_usage))
+        if include_usage:
+            self._send(wire.openai_usage_chunk(model, prompt, len(chunks)))
+        self._send(b"data: [DONE]\n\n")
+        self._end_stream()
+
+    # --- Anthropic ---------------------------------------------------------------------------
+
+    def _anthropic_models(self, body, parsed, fault) -> None:
+        data = [{"type": "model", "id": m, "display_name": m.replace("-", " ").title(),
+                 "created_at": "2025-09-29T00:00:00Z"} for m in wire.ANTHROPIC_MODELS]
+        self._json(200, {"data": data, "has_more": False, "first_id": data[0]["id"],
+                         "last_id": data[-1]["id"]})
+
+    def _anthropic_messages(self, body, parsed, fault) -> None:
+        model = body.get("model", "claude-sonnet-4-5")
+        if "max_tokens" not in body:
+            self._json(400, wire.error_body("anthropic", 400, "max_tokens: Field required"))
+            return
+        chunks = self.state.chunks()
+        prompt = self.state.prompt_tokens
+        if not body.get("stream"):
+            self._json(200, wire.anthropic_message(model, "".join(chunks), prompt, len(chunks)))
+            return
+        self._start_stream("text/event-stream; charset=utf-8")
+        self._send(wire.anthropic_start(model, prompt))
+        self._send(wire.sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                                    "content_block": {"type": "text",
+                                                                      "text": ""}}))
+        self._send(b'event: ping\ndata: {"type": "ping"}\n\n')
+        for index, text in enumerate(chunks):
+            if self._fault_now(fault, index, "anthropic"):
+                return
+            self._send(wire.sse("content_block_delta", {
+                "type": "content_block_delta", "index": 0,
+                "delta": {"type": "text_delta", "text": text}}))
+            self._pace()
+        self._send(wire.sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
+        self._send(wire.sse("message_delta", {
+            "type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "usage": {"output_tokens": len(chunks)}}))
+        self._send(wire.sse("message_stop", {"type": "message_stop"}))
+        self._end_stream()
+
+    # --- Gemini ------------------------------------------------------------------------------
+
+    def _gemini_models(self, body, parsed, fault) -> None:
+        self._json(200, {"models": [
+            {"name": f"models/{m}", "version": "001", "displayName": m.replace("-", " ").title(),
+             "description": "test model", "inputTokenLimit": 1048576, "outputTokenLimit": 65536,
+             "supportedGenerationMethods": ["generateContent", "countTokens"],
+             "temperature": 1.0, "topP": 0.95, "topK": 64, "maxTemperature": 2.0}
+            for m in wire.GEMINI_MODELS]})
+
+    def _gemini_generate(self, body, parsed, fault) -> None:
+        model, method = _GEMINI_PATH.match(parsed.path).groups()
+        chunks = self.state.chunks()
+        prompt = self.state.prompt_tokens
+        if method == "generateContent":
+            self._json(200, wire.gemini_body(model, "".join(chunks), prompt, len(chunks), "STOP"))
+            return
+        if parse_qs(parsed.query).get("alt") != ["sse"]:
+            # without alt=sse Gemini streams a JSON array; we only serve what we speak
+            self._json(400, wire.error_body("gemini", 400, "this test server needs alt=sse"))
+            return
+        self._start_stream("text/event-stream")
+        for index, text in enumerate(chunks):
+            if self._fault_now(fault, index, "gemini"):
+                return
+            last = index == len(chunks) - 1
+            self._send(wire.gemini_event(wire.gemini_body(model, text, prompt, index + 1,
+                                                          "STOP" if last else None)))
+            self._pace()
+        self._end_stream()
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def _fault_now(self, fault: Fault | None, index: int, vendor: str) -> bool:
+        if isinstance(fault, CutStream) and index == fault.after:
+            if fault.abrupt:
+                self._drop()
+            else:
+                self._end_stream()
+            return True
+        if isinstance(fault, ErrorEvent) and index == fault.after:
+            self._send(wire.stream_error_event(vendor))
+            self._end_stream()
+            return True
+        return False
