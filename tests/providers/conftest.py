@@ -21,7 +21,7 @@ def server(_server) -> VendorServer:
 
 
 KEYS = {"openai": OPENAI_KEY, "anthropic": ANTHROPIC_KEY, "gemini": GEMINI_KEY, "ollama": None}
-MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-sonnet-4-5",
+MODELS = {"openai": "gpt-4o-mini", "anthropic": "claude-sonnet-4-6",
           "gemini": "gemini-2.5-flash", "ollama": "llama3.2"}
 
 

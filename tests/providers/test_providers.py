@@ -76,7 +76,7 @@ async def test_list_models(server, vendor):
     ids = [m.id for m in models]
     expected = {"ollama": ["llama3.2:latest", "qwen2.5:7b"],
                 "openai": ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini"],
-                "anthropic": ["claude-sonnet-4-5", "claude-haiku-4-5"],
+                "anthropic": ["claude-sonnet-4-6", "claude-haiku-4-5"],
                 "gemini": ["gemini-2.5-flash", "gemini-2.5-pro"]}[vendor]
     assert ids == expected
     if vendor == "ollama":
@@ -313,7 +313,7 @@ async def test_task_cancellation_mid_stream(server):
         seen = []
 
         async def consume():
-            async for chunk in provider.stream("hi", model="claude-sonnet-4-5"):
+            async for chunk in provider.stream("hi", model="claude-sonnet-4-6"):
                 seen.append(chunk.text)
 
         task = asyncio.create_task(consume())

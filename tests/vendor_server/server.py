@@ -143,7 +143,7 @@ def start_server() -> VendorServer:
     return state
 
 
-_GEMINI_PATH = re.compile(r"^/v1beta/models/([^:/]+):(streamGenerateContent|generateContent)$")
+_GEMINI_PATH = re.compile(r"^/v1(?:beta)?/models/([^:/]+):(streamGenerateContent|generateContent)$")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -244,9 +244,11 @@ class Handler(BaseHTTPRequestHandler):
             ("POST", "/v1/messages"): ("anthropic", self._anthropic_messages),
             ("GET", "/v1beta/models"): ("gemini", self._gemini_models),
         }
-        if (method, path) == ("GET", "/v1/models"):
-            if "x-api-key" in {k.lower() for k in self.headers} or \
-                    "anthropic-version" in {k.lower() for k in self.headers}:
+        if (method, path) == ("GET", "/v1/models"):  # three vendors share this path
+            sent = {k.lower() for k in self.headers}
+            if "x-goog-api-key" in sent:
+                return "gemini", self._gemini_models
+            if "x-api-key" in sent or "anthropic-version" in sent:
                 return "anthropic", self._anthropic_models
             return "openai", self._openai_models
         if method == "POST" and _GEMINI_PATH.match(path):
@@ -260,7 +262,9 @@ class Handler(BaseHTTPRequestHandler):
             status, message = 401, "Incorrect API key provided: sk-***. You can find your " \
                                    "API key at https://platform.openai.com/account/api-keys."
         elif vendor == "anthropic":
-            ok = headers.get("x-api-key") == wire.ANTHROPIC_KEY
+            # the API takes the key as x-api-key or, as current SDKs send it, a Bearer token
+            ok = wire.ANTHROPIC_KEY in (headers.get("x-api-key"),
+                                        headers.get("authorization", "").removeprefix("Bearer "))
             if ok and not headers.get("anthropic-version"):
                 self._json(400, wire.error_body(vendor, 400,
                                                 "anthropic-version: header is required"))
@@ -360,7 +364,7 @@ class Handler(BaseHTTPRequestHandler):
                          "last_id": data[-1]["id"]})
 
     def _anthropic_messages(self, body, parsed, fault) -> None:
-        model = body.get("model", "claude-sonnet-4-5")
+        model = body.get("model", "claude-sonnet-4-6")
         if "max_tokens" not in body:
             self._json(400, wire.error_body("anthropic", 400, "max_tokens: Field required"))
             return

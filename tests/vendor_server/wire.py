@@ -21,7 +21,7 @@ OLLAMA_MODELS = [
                  "parameter_size": "7.6B", "quantization_level": "Q4_K_M"}},
 ]
 OPENAI_MODELS = ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini"]
-ANTHROPIC_MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5"]
+ANTHROPIC_MODELS = ["claude-sonnet-4-6", "claude-haiku-4-5"]
 GEMINI_MODELS = ["gemini-2.5-flash", "gemini-2.5-pro"]
 
 
