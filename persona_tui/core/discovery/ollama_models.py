@@ -1,0 +1,217 @@
+"""Which local models are fit for persona work, and which have not been tried yet.
+
+"Tested" is earned: a qualification run sends the standard persona task to a model and
+records whether it wrote valid JSON, whether that JSON held a valid persona, the time to first
+token and the output speed. Records persist in the data folder, so a model stays tested across
+sessions — and a tested model that was since removed from Ollama shows as missing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from persona_tui._version import __version__
+from persona_tui.core.errors import ProviderError
+from persona_tui.core.fileio import atomic_write
+from persona_tui.core.generation.parser import PersonaParser
+from persona_tui.core.platform import PathManager
+from persona_tui.core.providers import ModelInfo
+from persona_tui.core.providers.ollama import OllamaProvider, normalize_tag
+from persona_tui.core.utils.async_helpers import run_sync
+from persona_tui.core.utils.json_extractor import extract_json
+
+QUALIFICATION_MAX_TOKENS = 1024
+
+
+@dataclass
+class QualificationRecord:
+    model: str
+    json_valid: bool
+    schema_valid: bool
+    ttft_s: float | None
+    tokens_per_s: float | None
+    output_tokens: int
+    duration_s: float
+    date: str
+    app_version: str
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.json_valid and self.schema_valid and self.error is None
+
+
+class OllamaModelRegistry:
+    """Qualification records, one history per model tag, in ``ollama_models.json``."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else PathManager.default().ollama_registry_file
+        self._records: dict[str, list[QualificationRecord]] | None = None
+
+    def _load(self) -> dict[str, list[QualificationRecord]]:
+        if self._records is None:
+            try:
+                raw = json.loads(self.path.read_text("utf-8"))
+            except FileNotFoundError:
+                raw = {}
+            except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+                broken = self.path.with_suffix(".json.broken")
+                self.path.replace(broken)  # keep it for the user; start a fresh registry
+                raw = {}
+            fields = set(QualificationRecord.__dataclass_fields__)
+            self._records = {
+                model: [QualificationRecord(**{k: v for k, v in item.items() if k in fields})
+                        for item in items if isinstance(item, dict)]
+                for model, items in (raw.get("models", {}) if isinstance(raw, dict) else {}).items()
+            }
+        return self._records
+
+    def add(self, record: QualificationRecord) -> None:
+        self._load().setdefault(normalize_tag(record.model), []).append(record)
+        self.save()
+
+    def save(self) -> None:
+        data = {"version": 1, "models": {m: [asdict(r) for r in rs]
+                                         for m, rs in self._load().items()}}
+        atomic_write(self.path, json.dumps(data, indent=2))
+
+    def latest(self, model: str) -> QualificationRecord | None:
+        history = self._load().get(normalize_tag(model))
+        return history[-1] if history else None
+
+    def history(self, model: str) -> list[QualificationRecord]:
+        return list(self._load().get(normalize_tag(model), []))
+
+    def tested(self) -> list[str]:
+        return sorted(m for m, rs in self._load().items() if rs)
+
+    def forget(self, model: str) -> None:
+        self._load().pop(normalize_tag(model), None)
+        self.save()
+
+
+def qualification_prompt() -> str:
+    from persona_tui.resources import resource_path
+
+    return resource_path("prompts", "qualification.txt").read_text("utf-8")
+
+
+async def qualify_model(provider: OllamaProvider, model: str, *,
+                        registry: OllamaModelRegistry | None = None,
+                        on_text=None) -> QualificationRecord:
+    """Run the standard persona task on ``model`` and record how it did.
+
+    ``on_text`` receives each streamed delta (the Ollama models screen shows them live).
+    """
+    started = time.monotonic()
+    ttft = None
+    parts: list[str] = []
+    output_tokens = 0
+    error = None
+    try:
+        async for chunk in provider.stream(qualification_prompt(), model=model, json_mode=True,
+                                           temperature=0.2,
+                                           max_tokens=QUALIFICATION_MAX_TOKENS):
+            if chunk.text:
+                if ttft is None:
+                    ttft = time.monotonic() - started
+                parts.append(chunk.text)
+                if on_text is not None:
+                    on_text(chunk.text)
+            if chunk.done and chunk.usage:
+                output_tokens = chunk.usage.output_tokens
+    except ProviderError as exc:
+        error = exc.message
+        parts = [exc.partial_text] if exc.partial_text else parts
+    duration = time.monotonic() - started
+    text = "".join(parts)
+    json_valid = extract_json(text) is not None
+    parsed = PersonaParser().parse(text) if json_valid else None
+    schema_valid = bool(parsed and parsed.personas and not parsed.errors)
+    generating = duration - (ttft or 0.0)
+    tps = output_tokens / generating if output_tokens and generating > 0 else None
+    record = QualificationRecord(normalize_tag(model), json_valid, schema_valid, ttft, tps,
+                                 output_tokens, duration, datetime.now(UTC).isoformat(),
+                                 __version__, error)
+    if registry is not None:
+        registry.add(record)
+    return record
+
+
+@dataclass
+class ModelComparisonResult:
+    """Installed models joined with qualification records.
+
+    ``missing_models`` were tested once but are no longer installed. When Ollama cannot be
+    reached, ``reachable`` is False, ``error`` says why, and nothing is called missing.
+    """
+
+    available_models: list[str] = field(default_factory=list)
+    tested_models: list[str] = field(default_factory=list)
+    untested_models: list[str] = field(default_factory=list)
+    missing_models: list[str] = field(default_factory=list)
+    details: dict[str, ModelInfo] = field(default_factory=dict)
+    records: dict[str, QualificationRecord] = field(default_factory=dict)
+    reachable: bool = True
+    error: str | None = None
+    hint: str | None = None
+
+    @property
+    def has_untested_models(self) -> bool:
+        return bool(self.untested_models)
+
+    def to_dict(self) -> dict:
+        return {
+            "reachable": self.reachable, "error": self.error, "hint": self.hint,
+            "available_models": self.available_models, "tested_models": self.tested_models,
+            "untested_models": self.untested_models, "missing_models": self.missing_models,
+            "models": {name: {**({"size_bytes": info.size_bytes, "family": info.family,
+                                  "parameter_size": info.parameter_size,
+                                  "quantization": info.quantization,
+                                  "modified_at": info.modified_at}
+                                 if (info := self.details.get(name)) else {}),
+                              "record": asdict(r) if (r := self.records.get(name)) else None}
+                       for name in sorted(set(self.available_models) | set(self.records))},
+        }
+
+
+async def acompare_ollama_models(base_url: str | None = None, *,
+                                 registry: OllamaModelRegistry | None = None
+                                 ) -> ModelComparisonResult:
+    registry = registry or OllamaModelRegistry()
+    tested = registry.tested()
+    records = {m: r for m in tested if (r := registry.latest(m)) is not None}
+    async with OllamaProvider(base_url) as provider:
+        try:
+            infos = await provider.list_models()
+        except ProviderError as exc:
+            return ModelComparisonResult(tested_models=tested, records=records, reachable=False,
+                                         error=exc.message, hint=exc.hint)
+    details = {normalize_tag(i.id): i for i in infos}
+    available = sorted(details)
+    return ModelComparisonResult(
+        available_models=available,
+        tested_models=[m for m in tested if m in details],
+        untested_models=[m for m in available if m not in records],
+        missing_models=[m for m in tested if m not in details],
+        details=details, records=records)
+
+
+def compare_ollama_models(base_url: str | None = None, *,
+                          registry: OllamaModelRegistry | None = None) -> ModelComparisonResult:
+    """Sync twin of :func:`acompare_ollama_models` (works inside a running loop too)."""
+    return run_sync(acompare_ollama_models(base_url, registry=registry))
+
+
+def get_untested_models(base_url: str | None = None, *,
+                        registry: OllamaModelRegistry | None = None) -> list[str]:
+    return compare_ollama_models(base_url, registry=registry).untested_models
+
+
+__all__ = ["ModelComparisonResult", "OllamaModelRegistry", "QualificationRecord",
+           "acompare_ollama_models", "compare_ollama_models", "get_untested_models",
+           "qualification_prompt", "qualify_model"]
