@@ -213,6 +213,9 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, method: str) -> None:
         parsed = urlparse(self.path)
         body = self._read_body() if method == "POST" else None
+        if parsed.path == "/_control" and method == "POST":
+            self._control(body or {})
+            return
         self.state.record(Recorded(method, parsed.path, parse_qs(parsed.query),
                                    {k.lower(): v for k, v in self.headers.items()}, body))
         vendor, route = self._route(method, parsed.path)
@@ -423,6 +426,21 @@ class Handler(BaseHTTPRequestHandler):
                                                           "STOP" if last else None)))
             self._pace()
         self._end_stream()
+
+    # --- remote control (benchmarks run the server in its own process) -----------------------
+
+    def _control(self, body: dict[str, Any]) -> None:
+        state = self.state
+        if "reply" in body:
+            state.reply = body["reply"]
+        if "token_count" in body:
+            count = body["token_count"]
+            state.tokens = None if count is None else [f"tok{i} " for i in range(count)]
+        if "delay" in body:
+            state.delay = float(body["delay"])
+        for seconds in body.get("stalls", []):
+            state.fail_next(Stall(float(seconds)))
+        self._json(200, {"ok": True})
 
     # --- faults ------------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ from persona_tui.core.errors import ProviderError
 from persona_tui.core.providers.base import Message, ModelInfo, split_system
 from persona_tui.core.providers.http_base import (
     ChatProvider,
+    EventDecoder,
     RequestSpec,
     StreamState,
     loads_event,
 )
-from persona_tui.core.providers.wire import sse_events
 
 DEFAULT_ANTHROPIC_URL = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
@@ -64,13 +64,15 @@ class AnthropicProvider(ChatProvider):
         return RequestSpec("/v1/messages",
                            self._body(messages, model, temperature, max_tokens, json_mode, False))
 
-    async def parse_stream(self, lines, state):
-        async for event in sse_events(lines):
-            kind = event.event
-            if kind == "ping":
-                continue
+    def stream_decoder(self, state):
+        def on_event(event) -> str | None:
+            if event.event == "ping":
+                return None
             body = loads_event(event.data, self.name)
-            kind = body.get("type", kind) if isinstance(body, dict) else kind
+            kind = body.get("type", event.event) if isinstance(body, dict) else event.event
+            if kind == "content_block_delta":
+                delta = body.get("delta") or {}
+                return delta.get("text") if delta.get("type") == "text_delta" else None
             if kind == "error":
                 raise ProviderError(f"anthropic: {self.error_message(body)}",
                                     provider=self.name, code="E3004")
@@ -78,10 +80,6 @@ class AnthropicProvider(ChatProvider):
                 usage = (body.get("message") or {}).get("usage") or {}
                 state.input_tokens = usage.get("input_tokens", state.input_tokens)
                 state.output_tokens = usage.get("output_tokens", state.output_tokens)
-            elif kind == "content_block_delta":
-                delta = body.get("delta") or {}
-                if delta.get("type") == "text_delta":
-                    yield delta.get("text") or ""
             elif kind == "message_delta":
                 state.finish_reason = (body.get("delta") or {}).get("stop_reason")
                 usage = body.get("usage") or {}
@@ -91,6 +89,9 @@ class AnthropicProvider(ChatProvider):
                     state.input_tokens = usage["input_tokens"]
             elif kind == "message_stop":
                 state.finished = True
+            return None
+
+        return EventDecoder(on_event)
 
     def parse_complete(self, body, state):
         if not isinstance(body, dict) or body.get("type") != "message":

@@ -14,11 +14,11 @@ from persona_tui.core.errors import ProviderError
 from persona_tui.core.providers.base import Message, ModelInfo, split_system
 from persona_tui.core.providers.http_base import (
     ChatProvider,
+    EventDecoder,
     RequestSpec,
     StreamState,
     loads_event,
 )
-from persona_tui.core.providers.wire import sse_events
 
 DEFAULT_GEMINI_URL = "https://generativelanguage.googleapis.com"
 API_VERSION = "v1beta"
@@ -99,9 +99,8 @@ class GeminiProvider(ChatProvider):
                                 hint="Rephrase the request or check the data for flagged text.")
         return "".join(text)
 
-    async def parse_stream(self, lines, state):
-        async for event in sse_events(lines):
-            yield self._read(loads_event(event.data, self.name), state)
+    def stream_decoder(self, state):
+        return EventDecoder(lambda event: self._read(loads_event(event.data, self.name), state))
 
     def parse_complete(self, body, state):
         return self._read(body, state)

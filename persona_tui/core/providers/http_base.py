@@ -12,7 +12,7 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +37,7 @@ from persona_tui.core.providers.base import (
     notify,
 )
 from persona_tui.core.providers.ratelimit import retry_after_seconds
+from persona_tui.core.providers.wire import LineSplitter, SSEDecoder, SSEEvent
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
@@ -260,7 +261,7 @@ class HTTPProvider(LLMProvider):
                           params: Mapping[str, str] | None = None,
                           on_retry: RetryCallback | None = None
                           ) -> AsyncIterator[AsyncIterator[str]]:
-        """Open a streaming response, retrying only until it starts; yields its lines.
+        """Open a streaming response, retrying only until it starts; yields batches of lines.
 
         Leaving the ``async with`` (finishing, an error, or the consumer being cancelled)
         closes the HTTP stream at once.
@@ -293,16 +294,26 @@ class HTTPProvider(LLMProvider):
             await self._wait_before_retry(attempt, response, on_retry, error)
             attempt += 1
         try:
-            yield self._lines(response)
+            yield self._line_batches(response)
         finally:
             await response.aclose()
 
-    async def _lines(self, response: httpx.Response) -> AsyncIterator[str]:
+    async def _line_batches(self, response: httpx.Response) -> AsyncIterator[list[str]]:
+        """One list of complete lines per network read (see ``wire`` for why batches)."""
+        splitter = LineSplitter()
+        # without content-encoding the raw body is the text: skip httpx's decoder layer
+        chunks = response.aiter_bytes() if response.headers.get("content-encoding") \
+            else response.aiter_raw()
         try:
-            async for line in response.aiter_lines():
-                yield line
+            async for data in chunks:
+                lines = splitter.feed(data)
+                if lines:
+                    yield lines
         except httpx.HTTPError as exc:
             raise _StreamBroken(exc) from None
+        tail = splitter.close()
+        if tail:
+            yield tail
 
     async def aclose(self) -> None:
         if self._own_pool:
@@ -326,6 +337,36 @@ class RequestSpec:
     path: str
     body: Any
     params: dict[str, str] | None = None
+
+
+class StreamDecoder:
+    """Turns a vendor's stream lines into text deltas, updating the :class:`StreamState`."""
+
+    def feed(self, lines: list[str]) -> list[str]:
+        raise NotImplementedError
+
+
+class EventDecoder(StreamDecoder):
+    """Server-sent events, each handed to ``on_event``, which returns its text (or None)."""
+
+    def __init__(self, on_event: Callable[[SSEEvent], str | None]) -> None:
+        self._sse = SSEDecoder()
+        self._on_event = on_event
+
+    def feed(self, lines: list[str]) -> list[str]:
+        on_event = self._on_event
+        return [text for event in self._sse.feed(lines) if (text := on_event(event))]
+
+
+class LineDecoder(StreamDecoder):
+    """Newline-delimited records, each non-blank line handed to ``on_line``."""
+
+    def __init__(self, on_line: Callable[[str], str | None]) -> None:
+        self._on_line = on_line
+
+    def feed(self, lines: list[str]) -> list[str]:
+        on_line = self._on_line
+        return [text for line in lines if line.strip() and (text := on_line(line))]
 
 
 @dataclass
@@ -354,8 +395,8 @@ class ChatProvider(HTTPProvider):
                                max_tokens: int | None, json_mode: bool) -> RequestSpec:
         raise NotImplementedError
 
-    def parse_stream(self, lines: AsyncIterator[str], state: StreamState
-                     ) -> AsyncIterator[str]:
+    def stream_decoder(self, state: StreamState) -> StreamDecoder:
+        """A fresh decoder for one reply: fed batches of lines, returns the text deltas."""
         raise NotImplementedError
 
     def parse_complete(self, body: Any, state: StreamState) -> str:
@@ -384,14 +425,16 @@ class ChatProvider(HTTPProvider):
         ttft: float | None = None
         async with self.open_stream("POST", spec.path, json_body=spec.body, params=spec.params,
                                     on_retry=on_retry) as lines:
+            decoder = self.stream_decoder(state)
             try:
-                async for text in self.parse_stream(lines, state):
-                    if not text:
-                        continue
-                    if ttft is None:
-                        ttft = time.monotonic() - started
-                    parts.append(text)
-                    yield StreamChunk(text)
+                async for batch in lines:
+                    for text in decoder.feed(batch):
+                        if not text:
+                            continue
+                        if ttft is None:
+                            ttft = time.monotonic() - started
+                        parts.append(text)
+                        yield StreamChunk(text)
             except StreamBroken as exc:
                 raise ProviderError(
                     f"{self.name}: the connection broke mid-reply ({type(exc.cause).__name__}); "
@@ -438,4 +481,5 @@ def loads_event(data: str, provider: str) -> Any:
 
 
 __all__ = ["RETRY_STATUSES", "ChatProvider", "ConnectionPool", "HTTPConfig", "HTTPProvider",
-           "RequestSpec", "StreamBroken", "StreamState", "loads_event"]
+           "RequestSpec", "StreamBroken", "StreamDecoder", "StreamState", "EventDecoder",
+           "LineDecoder", "loads_event"]

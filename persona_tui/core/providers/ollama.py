@@ -13,7 +13,12 @@ from typing import Any
 from persona_tui.core.data.tokens import estimate_tokens
 from persona_tui.core.errors import ProviderError
 from persona_tui.core.providers.base import Message, ModelInfo
-from persona_tui.core.providers.http_base import ChatProvider, RequestSpec, StreamState
+from persona_tui.core.providers.http_base import (
+    ChatProvider,
+    LineDecoder,
+    RequestSpec,
+    StreamState,
+)
 
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
 MIN_CONTEXT = 4096
@@ -102,10 +107,8 @@ class OllamaProvider(ChatProvider):
         if isinstance(line.get("eval_count"), int):
             state.output_tokens = line["eval_count"]
 
-    async def parse_stream(self, lines, state):
-        async for raw in lines:
-            if not raw.strip():
-                continue
+    def stream_decoder(self, state):
+        def on_line(raw: str) -> str | None:
             try:
                 line = json.loads(raw)
             except json.JSONDecodeError:
@@ -114,10 +117,11 @@ class OllamaProvider(ChatProvider):
             if "error" in line:
                 raise ProviderError(f"ollama: {line['error']}", provider=self.name,
                                     code="E3004")
-            message = line.get("message") or {}
-            yield message.get("content") or ""
             if line.get("done"):
                 self._final(line, state)
+            return (line.get("message") or {}).get("content")
+
+        return LineDecoder(on_line)
 
     def parse_complete(self, body, state):
         if not isinstance(body, dict):

@@ -15,11 +15,11 @@ from persona_tui.core.errors import ProviderError
 from persona_tui.core.providers.base import Message, ModelInfo
 from persona_tui.core.providers.http_base import (
     ChatProvider,
+    EventDecoder,
     RequestSpec,
     StreamState,
     loads_event,
 )
-from persona_tui.core.providers.wire import sse_events
 
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
 
@@ -69,23 +69,29 @@ class OpenAIProvider(ChatProvider):
             if isinstance(usage.get("completion_tokens"), int):
                 state.output_tokens = usage["completion_tokens"]
 
-    async def parse_stream(self, lines, state):
-        async for event in sse_events(lines):
-            if event.data.strip() == "[DONE]":
+    def stream_decoder(self, state):
+        def on_event(event) -> str | None:
+            if state.finished:
+                return None
+            if event.data == "[DONE]" or event.data.strip() == "[DONE]":
                 state.finished = True
-                return
+                return None
             body = loads_event(event.data, self.name)
-            if isinstance(body, dict) and "error" in body:
+            if "error" in body:
                 raise ProviderError(f"openai: {self.error_message(body)}", provider=self.name,
                                     code="E3004")
-            self._read_usage(body, state)
-            for choice in body.get("choices") or []:
-                delta = choice.get("delta") or {}
+            if body.get("usage"):
+                self._read_usage(body, state)
+            text = []
+            for choice in body.get("choices") or ():
                 if choice.get("finish_reason"):
                     state.finish_reason = choice["finish_reason"]
-                content = delta.get("content")
+                content = (choice.get("delta") or {}).get("content")
                 if content:
-                    yield content
+                    text.append(content)
+            return "".join(text)
+
+        return EventDecoder(on_event)
 
     def parse_complete(self, body, state):
         if not isinstance(body, dict) or not body.get("choices"):
