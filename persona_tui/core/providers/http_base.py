@@ -208,8 +208,14 @@ class HTTPProvider(LLMProvider):
 
     async def _wait_before_retry(self, attempt: int, response: httpx.Response | None,
                                  on_retry: RetryCallback | None, error: ProviderError) -> None:
-        """Sleep before the next attempt, or raise ``error`` when no attempt is left."""
-        if attempt >= self.config.max_retries:
+        """Sleep before the next attempt, or raise ``error`` when it is not worth another.
+
+        Not retried: statuses outside :data:`RETRY_STATUSES`, rejected keys, an exhausted
+        attempt budget, and waits longer than ``max_retry_wait``.
+        """
+        retryable = response is None or (response.status_code in RETRY_STATUSES
+                                          and not isinstance(error, AuthenticationError))
+        if not retryable or attempt >= self.config.max_retries:
             raise error
         status = response.status_code if response is not None else None
         asked = retry_after_seconds(response.headers) if response is not None else None
@@ -249,11 +255,8 @@ class HTTPProvider(LLMProvider):
             body = _json_or_text(response)
             if response.is_success:
                 return body
-            error = self._status_error(response, body)
-            if response.status_code not in RETRY_STATUSES or isinstance(error,
-                                                                       AuthenticationError):
-                raise error
-            await self._wait_before_retry(attempt, response, on_retry, error)
+            await self._wait_before_retry(attempt, response, on_retry,
+                                          self._status_error(response, body))
             attempt += 1
 
     @asynccontextmanager
@@ -287,11 +290,8 @@ class HTTPProvider(LLMProvider):
                 pass
             finally:
                 await response.aclose()
-            error = self._status_error(response, _json_or_text(response))
-            if response.status_code not in RETRY_STATUSES or isinstance(error,
-                                                                       AuthenticationError):
-                raise error
-            await self._wait_before_retry(attempt, response, on_retry, error)
+            await self._wait_before_retry(attempt, response, on_retry,
+                                          self._status_error(response, _json_or_text(response)))
             attempt += 1
         try:
             yield self._line_batches(response)
