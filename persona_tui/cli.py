@@ -32,6 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Diagnose config, credentials and folders. "
                                             "Exit status 1 when a problem is found.")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    audit = commands.add_parser(
+        "audit", help="audit a character card against its source data",
+        description="Check a card for verbatim or near-verbatim source text, personal data "
+                    "and names. Exit status: 0 pass or warn, 1 blocked, 2 usage or data error.")
+    audit.add_argument("card", help="card file (.json, Character Card V2 .json or .png)")
+    audit.add_argument("--source", "-s", action="append", required=True, metavar="PATH",
+                       help="source data file or folder (repeat for several)")
+    audit.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -43,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from persona_tui.commands.check import run_check
 
             return run_check(json_output=args.json)
+        if args.command == "audit":
+            from persona_tui.commands.audit import run_audit
+
+            return run_audit(args.card, args.source, json_output=args.json)
         return _open_app()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -1,0 +1,53 @@
+"""``persona-tui audit CARD --source PATH…``: a privacy report for one card.
+
+Exit status: 0 when the card passes (or only warns), 1 when it is blocked, 2 for a usage or
+data error (a missing file, an unreadable card).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from persona_tui.core.data import DataLoader
+from persona_tui.core.errors import DataError, ValidationError
+from persona_tui.core.privacy.audit_log import AuditLog
+from persona_tui.core.scripts.cards_io import load_card
+from persona_tui.core.scripts.privacy import PrivacyAuditor
+from persona_tui.core.utils.sanitize import strip_control
+
+
+def _quote(text: str | None, limit: int = 160) -> str:
+    text = " ".join(strip_control(text or "").split())
+    return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
+
+
+def run_audit(card_path: str, sources: list[str], *, json_output: bool = False) -> int:
+    try:
+        card = load_card(card_path)
+        loader = DataLoader()
+        documents = loader.load(sources)
+    except (DataError, ValidationError) as exc:
+        print(exc.describe(), file=sys.stderr)
+        return 2
+    log = AuditLog.for_card(card_path)
+    result = PrivacyAuditor().audit(card, documents, accepted=log)
+    if json_output:
+        print(json.dumps({"card": card.id, **result.to_dict()}, indent=2, ensure_ascii=False))
+    else:
+        counts = result.counts()
+        print(f"{strip_control(card.identity.name)} ({card.id}): {result.verdict.upper()} — "
+              f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low; "
+              f"{len(result.accepted)} accepted earlier")
+        for number, finding in enumerate(result.findings, start=1):
+            print(f"\n{number}. [{finding.severity}] {finding.kind} in {finding.field} "
+                  f"(chars {finding.start}-{finding.end})")
+            print(f"   card:   {_quote(finding.text)}")
+            if finding.source_id:
+                where = f"{finding.source_id}" + (f", {finding.source_location}"
+                                                  if finding.source_location else "")
+                print(f"   source: {strip_control(where)}: {_quote(finding.source_text)}")
+            print(f"   fix:    {strip_control(finding.suggestion)}")
+        for warning in loader.warnings:
+            print(f"warning: {strip_control(warning)}", file=sys.stderr)
+    return 1 if result.blocked else 0

@@ -1,0 +1,350 @@
+"""The privacy auditor: does a character card leak what a participant said, or who they are?
+
+``audit(card, sources)`` checks every text field of a card; ``check_leakage(text, sources)``
+checks any text. Sources may be :class:`SourceDocument` objects, paths, plain strings, or a
+prebuilt :class:`SourceIndex` (build one with :meth:`PrivacyAuditor.index` to audit many
+cards against a large corpus).
+
+What is found, and why it does not cry wolf:
+
+* **verbatim** — a run of at least ``verbatim_min_words`` words (case, punctuation and
+  whitespace ignored) that also occurs in a source, reported as the maximal run with both
+  spans. Runs made of three-word phrases common across the corpus do not seed a match.
+* **near_verbatim** — a card sentence that is a lightly edited source sentence (words
+  swapped, dropped or added, contractions expanded, clauses reordered), by fuzzy similarity
+  against the source sentences that share phrases with it.
+* **personal data** — emails, phones, URLs, IP addresses, Luhn-valid card numbers, dates of
+  birth, identifying numbers; high severity when the same value occurs in the sources.
+* **names** — people the sources name (see :mod:`persona_tui.core.privacy.names`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
+
+from persona_tui.core.data.document import SourceDocument
+from persona_tui.core.data.sources import coerce_sources
+from persona_tui.core.privacy.audit_log import AuditLog
+from persona_tui.core.privacy.findings import (
+    FindingKind,
+    LeakageFinding,
+    PrivacyAuditResult,
+    PrivacyConfig,
+    Severity,
+)
+from persona_tui.core.privacy.index import SHINGLE, SourceIndex, shingle_hashes
+from persona_tui.core.privacy.names import AMBIGUOUS, SourceName, expand, names_in
+from persona_tui.core.privacy.pii import find_pii, occurs_in
+from persona_tui.core.privacy.text import comparable, sentence_spans, word_spans
+from persona_tui.core.scripts.models import CharacterCard, iter_text_fields, set_field
+
+_STOPWORDS = frozenset("""a an the and or but if so to of in on at by for with from as is are was
+were be been being i you he she it we they me him her us them my your his its our their this
+that these those do does did dont not no yes have has had just really like very what when how
+there here then than too also about all any some more most can could would should will""".split())
+
+_PII_TEXT = {
+    FindingKind.EMAIL: ("an email address", "[email]"),
+    FindingKind.PHONE: ("a phone number", "[phone]"),
+    FindingKind.URL: ("a link", "[link]"),
+    FindingKind.IP_ADDRESS: ("an IP address", "[IP address]"),
+    FindingKind.CARD_NUMBER: ("a payment card number", "[card number]"),
+    FindingKind.DATE_OF_BIRTH: ("a date of birth", "[date]"),
+    FindingKind.NUMBER: ("an identifying number", "[number]"),
+}
+
+
+class _Prepared:
+    """A source index plus the name table, built once per set of sources."""
+
+    def __init__(self, index: SourceIndex, config: PrivacyConfig) -> None:
+        self.index = index
+        names: list[SourceName] = []
+        for doc in index.documents:
+            names.extend(names_in(doc))
+        ignored = {n.casefold() for n in config.ignore_names}
+        self.names = {k: v for k, v in expand(names).items() if k.casefold() not in ignored}
+        ordered = sorted(self.names, key=len, reverse=True)
+        self.name_pattern = (re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ordered))
+                                        + r")(?![\w'’])") if ordered else None)
+
+
+class PrivacyAuditor:
+    def __init__(self, config: PrivacyConfig | None = None) -> None:
+        self.config = config or PrivacyConfig()
+        self._cache: tuple[tuple, _Prepared] | None = None
+
+    # --- sources -----------------------------------------------------------------------------
+
+    def index(self, sources: Any) -> SourceIndex:
+        """Build (or reuse) the index for ``sources``; pass it back to audit many cards."""
+        return self._prepare(sources).index
+
+    def _prepare(self, sources: Any) -> _Prepared:
+        if isinstance(sources, _Prepared):
+            return sources
+        if isinstance(sources, SourceIndex):
+            key = ("index", id(sources))
+            documents = None
+        else:
+            documents = coerce_sources(sources)
+            key = tuple((id(d), d.id, len(d.text)) for d in documents)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        index = sources if documents is None else SourceIndex(documents)
+        prepared = _Prepared(index, self.config)
+        self._cache = (key, prepared)
+        return prepared
+
+    # --- entry points ------------------------------------------------------------------------
+
+    def audit(self, card: CharacterCard | dict | str, sources: Any, *,
+              accepted: AuditLog | Iterable[str] | None = None) -> PrivacyAuditResult:
+        """Every text field of ``card`` checked; findings the user accepted set aside."""
+        if isinstance(card, dict):
+            card = CharacterCard.model_validate(card)
+        elif isinstance(card, str):
+            card = CharacterCard.model_validate_json(card)
+        prepared = self._prepare(sources)
+        findings: list[LeakageFinding] = []
+        for path, text in iter_text_fields(card):
+            findings += self._check(text, path, prepared)
+        result = PrivacyAuditResult(block_severity=Severity(self.config.block_severity))
+        reasons = self._accepted_reasons(accepted)
+        for finding in findings:
+            if finding.fingerprint in reasons:
+                finding.accepted = True
+                finding.accepted_reason = reasons[finding.fingerprint]
+                result.accepted.append(finding)
+            else:
+                result.findings.append(finding)
+        result.findings.sort(key=lambda f: (-f.severity.rank, f.field or "", f.start))
+        return result
+
+    def check_leakage(self, text: str, sources: Any) -> list[LeakageFinding]:
+        return self._check(text if isinstance(text, str) else str(text), None,
+                           self._prepare(sources))
+
+    @staticmethod
+    def _accepted_reasons(accepted: AuditLog | Iterable[str] | None) -> dict[str, str]:
+        if accepted is None:
+            return {}
+        if isinstance(accepted, AuditLog):
+            return {fp: entry.get("reason", "") for fp, entry in accepted.accepted.items()}
+        return {fp: "" for fp in accepted}
+
+    # --- checks ------------------------------------------------------------------------------
+
+    def _check(self, text: str, field: str | None, prepared: _Prepared) -> list[LeakageFinding]:
+        if not text or not text.strip():
+            return []
+        words, starts, ends = word_spans(text)
+        hits = prepared.index.lookup(shingle_hashes(words), self.config.max_shingle_hits) \
+            if len(words) >= SHINGLE else []
+        findings = self._verbatim(text, field, words, starts, ends, hits, prepared.index)
+        if self.config.near_verbatim:
+            findings += self._near_verbatim(text, field, words, starts, hits, prepared.index,
+                                            findings)
+        if self.config.check_personal_data:
+            findings += self._personal_data(text, field, prepared.index)
+        if self.config.check_names and prepared.name_pattern is not None:
+            findings += self._names(text, field, prepared)
+        return findings
+
+    def _verbatim(self, text, field, words, starts, ends, hits, index) -> list[LeakageFinding]:
+        minimum = self.config.verbatim_min_words
+        reach: dict[tuple[int, int], int] = {}
+        runs: list[tuple[int, int, int, int, int]] = []
+        for i, occurrences in enumerate(hits):
+            for doc, position in occurrences:
+                diagonal = (doc, position - i)
+                if reach.get(diagonal, -1) > i:
+                    continue  # already inside a run found on this alignment
+                source = index.doc_words(doc).words
+                if source[position:position + SHINGLE] != words[i:i + SHINGLE]:
+                    continue  # a hash collision
+                a, sa = i, position
+                while a > 0 and sa > 0 and words[a - 1] == source[sa - 1]:
+                    a, sa = a - 1, sa - 1
+                b, sb = i + SHINGLE, position + SHINGLE
+                while b < len(words) and sb < len(source) and words[b] == source[sb]:
+                    b, sb = b + 1, sb + 1
+                reach[diagonal] = b
+                if b - a >= minimum:
+                    runs.append((a, b, doc, sa, sb))
+        runs.sort(key=lambda r: (-(r[1] - r[0]), r[0]))
+        kept: list[tuple[int, int, int, int, int]] = []
+        for run in runs:
+            if not any(run[0] < k[1] and k[0] < run[1] for k in kept):
+                kept.append(run)
+        findings = []
+        for a, b, doc, sa, sb in sorted(kept):
+            length = b - a
+            content = sum(1 for w in words[a:b] if w not in _STOPWORDS)
+            if content == 0:
+                continue  # "and I do not know if it is" carries nothing of anyone's
+            severity = (Severity.HIGH if length >= self.config.verbatim_high_words
+                        else Severity.MEDIUM)
+            source_words = index.doc_words(doc)
+            document = index.documents[doc]
+            s_start, s_end = source_words.starts[sa], source_words.ends[sb - 1]
+            findings.append(LeakageFinding(
+                FindingKind.VERBATIM, severity, field, starts[a], ends[b - 1],
+                text[starts[a]:ends[b - 1]], document.id, str(document.locate(s_start)),
+                document.text[s_start:s_end], s_start, s_end,
+                suggestion=(f"These {length} words repeat {document.id} word for word; "
+                            "describe the idea in the persona's own, new words."),
+                replacement="[rephrase]"))
+        return findings
+
+    def _near_verbatim(self, text, field, words, starts, hits, index, verbatim
+                       ) -> list[LeakageFinding]:
+        findings = []
+        minimum = self.config.near_verbatim_min_words
+        threshold = self.config.near_verbatim_threshold
+        for s_start, s_end in sentence_spans(text):
+            first = next((i for i, st in enumerate(starts) if st >= s_start), len(starts))
+            last = next((i for i, st in enumerate(starts) if st >= s_end), len(starts))
+            if last - first < minimum:
+                continue
+            if any(f.start <= starts[first] < f.end or starts[first] <= f.start < s_end
+                   for f in verbatim):
+                continue  # already reported word for word
+            votes: Counter[tuple[int, int]] = Counter()
+            for i in range(first, max(first, last - SHINGLE + 1)):
+                for doc, position in hits[i] if i < len(hits) else ():
+                    votes[(doc, index.doc_words(doc).sentence_of(position))] += 1
+            sentence = text[s_start:s_end]
+            mine = comparable(sentence)
+            best: tuple[float, int, int, int, int] | None = None
+            for (doc, number), count in votes.most_common(8):
+                if count < 2 and last - first >= 10:
+                    continue
+                source_words = index.doc_words(doc)
+                w0, w1 = source_words.sentence_words(number)
+                if w1 - w0 < minimum:
+                    continue
+                c_start, c_end = source_words.starts[w0], source_words.ends[w1 - 1]
+                theirs = comparable(index.documents[doc].text[c_start:c_end])
+                score = _similarity(mine, theirs)
+                if score >= threshold and (best is None or score > best[0]):
+                    best = (score, doc, c_start, c_end, w1 - w0)
+            if best is None:
+                continue
+            score, doc, c_start, c_end, _ = best
+            document = index.documents[doc]
+            severity = Severity.HIGH if score >= 92 and last - first >= 10 else Severity.MEDIUM
+            lead = len(sentence) - len(sentence.lstrip())
+            trail = len(sentence.rstrip())
+            findings.append(LeakageFinding(
+                FindingKind.NEAR_VERBATIM, severity, field, s_start + lead, s_start + trail,
+                sentence.strip(), document.id, str(document.locate(c_start)),
+                document.text[c_start:c_end], c_start, c_end,
+                suggestion=(f"This sentence is a light edit of one in {document.id} "
+                            f"({score:.0f}% similar); rewrite it from the persona's point of "
+                            "view instead of the participant's words."),
+                replacement="[rephrase]", similarity=round(score, 1)))
+        return findings
+
+    def _personal_data(self, text, field, index) -> list[LeakageFinding]:
+        findings = []
+        for match in find_pii(text, regions=self.config.phone_regions):
+            source = next((d for d in index.documents if occurs_in(match, d.text)), None)
+            what, replacement = _PII_TEXT[match.kind]
+            if source is not None:
+                severity = Severity.HIGH
+                location = _first_location(source, match.text)
+            else:
+                severity = (Severity.LOW if match.kind in (FindingKind.URL, FindingKind.NUMBER)
+                            else Severity.MEDIUM)
+                location = None
+            findings.append(LeakageFinding(
+                match.kind, severity, field, match.start, match.end, match.text,
+                source.id if source else None, location, match.text if source else None,
+                suggestion=(f"Remove {what}" + (f": it comes from {source.id}." if source else
+                                                "; a card should carry no personal data.")),
+                replacement=replacement))
+        return findings
+
+    def _names(self, text, field, prepared: _Prepared) -> list[LeakageFinding]:
+        findings = []
+        for match in prepared.name_pattern.finditer(text):
+            name = match.group(1)
+            if name.casefold() in AMBIGUOUS and _sentence_initial(text, match.start()):
+                continue
+            entry = prepared.names[name]
+            document = next(d for d in prepared.index.documents if d.id == entry.source_id)
+            findings.append(LeakageFinding(
+                FindingKind.NAME, Severity.HIGH, field, match.start(), match.end(), name,
+                document.id, _first_location(document, name), entry.name,
+                suggestion=(f"'{name}' names a real person in {document.id} ({entry.how}); "
+                            "use an invented name instead."),
+                replacement="[name]"))
+        return findings
+
+
+def _similarity(mine: str, theirs: str) -> float:
+    """How much of a source sentence survives in a card sentence, 0-100.
+
+    The best of: character similarity (small word changes), the same with words sorted
+    (reordered clauses), and the share of the source sentence's words that appear in order in
+    the card sentence (words dropped, added or swapped) — the last only when the card sentence
+    is mostly made of them, so a long paragraph cannot match by scattered words. Sentences with
+    fewer than three content words are common phrases, not anyone's words.
+    """
+    theirs_words = theirs.split()
+    if sum(1 for w in theirs_words if w not in _STOPWORDS) < 3:
+        return 0.0
+    mine_words = mine.split()
+    score = max(fuzz.ratio(mine, theirs), fuzz.token_sort_ratio(mine, theirs))
+    common = LCSseq.similarity(mine_words, theirs_words)
+    if mine_words and common / len(mine_words) >= 0.6:
+        score = max(score, 100.0 * common / len(theirs_words))
+    return score
+
+
+def _sentence_initial(text: str, offset: int) -> bool:
+    before = text[:offset].rstrip()
+    return not before or before[-1] in ".!?:\n"
+
+
+def _first_location(document: SourceDocument, needle: str) -> str | None:
+    at = document.text.find(needle)
+    if at < 0:
+        at = document.text.casefold().find(needle.casefold())
+    return str(document.locate(at)) if at >= 0 else None
+
+
+def redact(card: CharacterCard, findings: Iterable[LeakageFinding]) -> CharacterCard:
+    """A copy of ``card`` with each finding's span replaced by its ``replacement``.
+
+    Findings are applied from the end of each field backwards so earlier spans stay valid;
+    overlapping findings are merged into one replacement.
+    """
+    by_field: dict[str, list[LeakageFinding]] = {}
+    for finding in findings:
+        if finding.field:
+            by_field.setdefault(finding.field, []).append(finding)
+    for path, items in by_field.items():
+        from persona_tui.core.scripts.models import get_field
+
+        text = get_field(card, path)
+        previous_start = len(text) + 1
+        for finding in sorted(items, key=lambda f: f.start, reverse=True):
+            end = min(finding.end, previous_start)
+            if end <= finding.start:
+                continue
+            text = text[:finding.start] + finding.replacement + text[end:]
+            previous_start = finding.start
+        card = set_field(card, path, text)
+    return card
+
+
+__all__ = ["AuditLog", "FindingKind", "LeakageFinding", "PrivacyAuditResult", "PrivacyAuditor",
+           "PrivacyConfig", "Severity", "SourceIndex", "redact"]
