@@ -16,9 +16,36 @@ from dataclasses import dataclass
 import numpy as np
 
 from persona_tui.core.data.document import SourceDocument
+from persona_tui.core.data.readers.tables import sniff_delimiter, split_cells
 from persona_tui.core.privacy.text import normalized_words, sentence_spans, word_spans
 
 SHINGLE = 3
+_LINE_FORMATS = frozenset({"jsonl", "vtt", "srt"})
+
+
+def document_sentences(document: SourceDocument) -> list[tuple[int, int]]:
+    """Sentence spans, aware of the format: in a table each cell is its own text, and in
+    line-based formats (JSON Lines, subtitles) a sentence never runs across lines."""
+    text = document.text
+    if document.format in ("csv", "tsv"):
+        delimiter = "\t" if document.format == "tsv" else sniff_delimiter(text, ",")
+        pieces = []
+        offset = 0
+        for line in text.split("\n"):
+            for a, b in split_cells(line, delimiter):
+                pieces.append((offset + a, offset + b))
+            offset += len(line) + 1
+    elif document.format in _LINE_FORMATS:
+        pieces, offset = [], 0
+        for line in text.split("\n"):
+            pieces.append((offset, offset + len(line)))
+            offset += len(line) + 1
+    else:
+        return sentence_spans(text)
+    spans = []
+    for a, b in pieces:
+        spans += [(a + x, a + y) for x, y in sentence_spans(text[a:b])]
+    return spans
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _DOC_SHIFT = 32
 _POS_MASK = (1 << _DOC_SHIFT) - 1
@@ -110,11 +137,12 @@ class SourceIndex:
         if cached is not None:
             self._doc_cache.move_to_end(number)
             return cached
-        text = self.documents[number].text
+        document = self.documents[number]
+        text = document.text
         words, starts, ends = word_spans(text)
         firsts = []
         cursor = 0
-        for start, _ in sentence_spans(text):
+        for start, _ in document_sentences(document):
             while cursor < len(starts) and starts[cursor] < start:
                 cursor += 1
             if not firsts or firsts[-1] != cursor:

@@ -19,7 +19,7 @@ from persona_tui.core.privacy.findings import FindingKind
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.I)
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 _DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
@@ -63,8 +63,8 @@ def _phones(text: str, regions: Iterable[str]) -> list[PIIMatch]:
             matcher = phonenumbers.PhoneNumberMatcher(text, region,
                                                       leniency=phonenumbers.Leniency.VALID)
             for match in matcher:
-                key = phonenumbers.format_number(match.number,
-                                                 phonenumbers.PhoneNumberFormat.E164)
+                # the national significant number: the same phone however it is written
+                key = str(match.number.national_number)
                 span = (match.start, match.end)
                 if not any(a <= span[0] and span[1] <= b for a, b in found):
                     found[span] = PIIMatch(FindingKind.PHONE, match.start, match.end,
@@ -120,11 +120,13 @@ def find_pii(text: str, *, regions: Iterable[str] = ("US", "GB")) -> list[PIIMat
 
 def occurs_in(match: PIIMatch, text: str) -> bool:
     """Does the same value appear in ``text``, whatever its formatting there?"""
-    if match.kind in (FindingKind.PHONE, FindingKind.CARD_NUMBER, FindingKind.NUMBER):
+    if match.kind == FindingKind.PHONE:  # any prefix (+44, 0, (0)) may precede it
+        pattern = r"[\s().-]{0,3}".join(match.key)
+        return re.search(rf"{pattern}(?!\d)", text) is not None
+    if match.kind in (FindingKind.CARD_NUMBER, FindingKind.NUMBER):
         digits = re.sub(r"\D", "", match.key)
-        if match.kind == FindingKind.NUMBER and not digits:
+        if not digits or not match.key.isdigit():
             return match.text.casefold() in text.casefold()
-        tail = digits[-9:] if match.kind == FindingKind.PHONE else digits  # national part
-        pattern = r"[\s().-]{0,3}".join(tail)
+        pattern = r"[\s().-]{0,3}".join(digits)
         return re.search(rf"(?<!\d){pattern}(?!\d)", text) is not None
     return match.text.casefold() in text.casefold() or match.key in text.casefold()
