@@ -167,7 +167,7 @@ def test_luhn_invalid_numbers_are_not_card_numbers():
      "interview-sofia.md"),  # relation: "my partner Tobias"
     ("knowledge_boundaries.knows[0]", "What Priya thinks of banks", "Priya",
      "responses.csv"),  # a name column
-    ("guidelines.response_style", "Signs emails like Greta does.", "Greta", "email.txt"),
+    ("guidelines.response_style", "Signs emails like Greta does.", "Greta", "responses.csv"),
     ("communication_style.speech_patterns[0]", "Mentions Anselm a lot", "Anselm",
      "email.txt"),  # "my brother Anselm"
     ("identity.title", "Friend of Maya", "Maya", "interviews/p01-maya.md"),  # speaker label

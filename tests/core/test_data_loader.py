@@ -277,3 +277,13 @@ def test_arbitrary_text_locates_every_offset(tmp_path, text):
     doc = loader.load_one(write(tmp_path / "t.md", text))
     for offset in range(0, len(doc.text), max(1, len(doc.text) // 7)):
         assert doc.locate(offset).line >= 1
+
+
+def test_source_strings_are_text_unless_they_name_an_existing_path(tmp_path, monkeypatch):
+    from persona_tui.core.data.sources import coerce_sources
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.md").write_text("Ana: hello")
+    docs = coerce_sources(["~", "notes.md", "~0", "plain words"])
+    assert [d.id for d in docs] == ["source-1", "notes.md", "source-3", "source-4"]
+    assert docs[0].text == "~"

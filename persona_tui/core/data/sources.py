@@ -14,11 +14,16 @@ SourcesLike = Any  # SourceDocument | str | PathLike | Mapping[str, str] | Itera
 
 
 def _looks_like_path(value: str) -> bool:
-    if "\n" in value or len(value) > 1024:
+    """A string names a file only if it exists exactly as written.
+
+    No ``~`` expansion: a source text that happens to be "~" must not load the home folder.
+    Pass a ``Path`` to be explicit.
+    """
+    if not value.strip() or "\n" in value or len(value) > 1024 or value.strip() != value:
         return False
     try:
-        return Path(value).expanduser().exists()
-    except (OSError, ValueError):
+        return Path(value).exists()
+    except (OSError, ValueError, RuntimeError):
         return False
 
 

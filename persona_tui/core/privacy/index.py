@@ -1,16 +1,16 @@
 """A compact index of every three-word run in the sources.
 
 Each word is hashed once (``map(hash, words)`` runs in C), three consecutive word hashes are
-combined with vectorised numpy arithmetic, and the (hash, document, position) triples are
-sorted so a card's shingles are looked up with one ``searchsorted``. That is about 16 bytes per
-source word, and builds at tens of MB/s. Word offsets are not stored: they are recomputed for a
-document only when a card matches it.
+combined with vectorised numpy arithmetic, and the (hash, document, position) pairs are sorted
+so a card's shingles are looked up with one ``searchsorted``: about 16 bytes per source word.
+Word offsets are not stored; a checkpoint every few kilobytes (char offset, word number) lets a
+match re-read just the words around it.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,35 +20,13 @@ from persona_tui.core.data.readers.tables import sniff_delimiter, split_cells
 from persona_tui.core.privacy.text import normalized_words, sentence_spans, word_spans
 
 SHINGLE = 3
-_LINE_FORMATS = frozenset({"jsonl", "vtt", "srt"})
-
-
-def document_sentences(document: SourceDocument) -> list[tuple[int, int]]:
-    """Sentence spans, aware of the format: in a table each cell is its own text, and in
-    line-based formats (JSON Lines, subtitles) a sentence never runs across lines."""
-    text = document.text
-    if document.format in ("csv", "tsv"):
-        delimiter = "\t" if document.format == "tsv" else sniff_delimiter(text, ",")
-        pieces = []
-        offset = 0
-        for line in text.split("\n"):
-            for a, b in split_cells(line, delimiter):
-                pieces.append((offset + a, offset + b))
-            offset += len(line) + 1
-    elif document.format in _LINE_FORMATS:
-        pieces, offset = [], 0
-        for line in text.split("\n"):
-            pieces.append((offset, offset + len(line)))
-            offset += len(line) + 1
-    else:
-        return sentence_spans(text)
-    spans = []
-    for a, b in pieces:
-        spans += [(a + x, a + y) for x, y in sentence_spans(text[a:b])]
-    return spans
+CHUNK_CHARS = 4096
+SENTENCE_WINDOW = 600
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _DOC_SHIFT = 32
 _POS_MASK = (1 << _DOC_SHIFT) - 1
+_LINE_FORMATS = frozenset({"jsonl", "vtt", "srt"})
+_SPACE = re.compile(r"\s")
 
 
 def shingle_hashes(words: list[str]) -> np.ndarray:
@@ -66,33 +44,57 @@ def shingle_hashes(words: list[str]) -> np.ndarray:
 
 
 @dataclass
-class DocWords:
-    """One document's words with offsets and sentence boundaries, computed on demand."""
+class Window:
+    """Some consecutive words of a document, with their character spans."""
 
+    first: int  # word number of words[0]
     words: list[str]
     starts: list[int]
     ends: list[int]
-    sentence_first_word: list[int]
 
-    def sentence_of(self, word_index: int) -> int:
-        return bisect_right(self.sentence_first_word, word_index) - 1
 
-    def sentence_words(self, sentence: int) -> tuple[int, int]:
-        first = self.sentence_first_word[sentence]
-        last = (self.sentence_first_word[sentence + 1]
-                if sentence + 1 < len(self.sentence_first_word) else len(self.words))
-        return first, last
+class _Checkpoints:
+    __slots__ = ("chars", "words", "total")
+
+    def __init__(self) -> None:
+        self.chars: list[int] = []
+        self.words: list[int] = []
+        self.total = 0
+
+
+def _chunks(text: str):
+    """Slices of about CHUNK_CHARS that end at whitespace, so no word is split."""
+    position, length = 0, len(text)
+    while position < length:
+        end = position + CHUNK_CHARS
+        if end < length:
+            space = _SPACE.search(text, end)
+            end = space.start() if space else length
+        else:
+            end = length
+        yield position, end
+        position = end
 
 
 class SourceIndex:
     """Shingle index over a list of documents. Build once, audit many cards against it."""
 
-    def __init__(self, documents: list[SourceDocument], *, cache_docs: int = 32) -> None:
+    def __init__(self, documents: list[SourceDocument]) -> None:
         self.documents = documents
+        self._checkpoints: list[_Checkpoints] = []
         chunks_h: list[np.ndarray] = []
         chunks_p: list[np.ndarray] = []
         for number, doc in enumerate(documents):
-            hashes = shingle_hashes(normalized_words(doc.text))
+            marks = _Checkpoints()
+            words: list[str] = []
+            text = doc.text
+            for start, end in _chunks(text):
+                marks.chars.append(start)
+                marks.words.append(len(words))
+                words += normalized_words(text[start:end])
+            marks.total = len(words)
+            self._checkpoints.append(marks)
+            hashes = shingle_hashes(words)
             if not len(hashes):
                 continue
             positions = np.arange(len(hashes), dtype=np.int64)
@@ -108,8 +110,6 @@ class SourceIndex:
         else:
             self.hashes = np.empty(0, dtype=np.uint64)
             self.positions = np.empty(0, dtype=np.int64)
-        self._doc_cache: OrderedDict[int, DocWords] = OrderedDict()
-        self._cache_docs = cache_docs
         self.total_chars = sum(len(d.text) for d in documents)
 
     @property
@@ -132,25 +132,41 @@ class SourceIndex:
                            for p in self.positions[lo:hi].tolist()])
         return result
 
-    def doc_words(self, number: int) -> DocWords:
-        cached = self._doc_cache.get(number)
-        if cached is not None:
-            self._doc_cache.move_to_end(number)
-            return cached
+    def window(self, number: int, first: int, last: int) -> Window:
+        """Words ``first`` to ``last`` (exclusive, clipped) of document ``number``."""
+        marks = self._checkpoints[number]
+        first, last = max(0, first), min(last, marks.total)
+        text = self.documents[number].text
+        a = max(0, bisect_right(marks.words, first) - 1)
+        b = max(0, bisect_right(marks.words, max(first, last - 1)) - 1)
+        start = marks.chars[a]
+        end = marks.chars[b + 1] if b + 1 < len(marks.chars) else len(text)
+        words, starts, ends = word_spans(text[start:end])
+        skip = first - marks.words[a]
+        take = last - first
+        return Window(first, words[skip:skip + take],
+                      [start + s for s in starts[skip:skip + take]],
+                      [start + e for e in ends[skip:skip + take]])
+
+    def sentence_at(self, number: int, offset: int) -> tuple[int, int]:
+        """The sentence (a cell in a table, a line in line-based formats) around ``offset``."""
         document = self.documents[number]
         text = document.text
-        words, starts, ends = word_spans(text)
-        firsts = []
-        cursor = 0
-        for start, _ in document_sentences(document):
-            while cursor < len(starts) and starts[cursor] < start:
-                cursor += 1
-            if not firsts or firsts[-1] != cursor:
-                firsts.append(cursor)
-        if not firsts or firsts[0] != 0:
-            firsts.insert(0, 0)
-        entry = DocWords(words, starts, ends, firsts)
-        self._doc_cache[number] = entry
-        if len(self._doc_cache) > self._cache_docs:
-            self._doc_cache.popitem(last=False)
-        return entry
+        if document.format in ("csv", "tsv") or document.format in _LINE_FORMATS:
+            line_start = text.rfind("\n", 0, offset) + 1
+            line_end = text.find("\n", offset)
+            line_end = len(text) if line_end < 0 else line_end
+            lo, hi = line_start, line_end
+            if document.format in ("csv", "tsv"):
+                delimiter = "\t" if document.format == "tsv" else sniff_delimiter(text, ",")
+                for a, b in split_cells(text[line_start:line_end], delimiter):
+                    if line_start + a <= offset <= line_start + b:
+                        lo, hi = line_start + a, line_start + b
+                        break
+        else:
+            lo = max(0, offset - SENTENCE_WINDOW)
+            hi = min(len(text), offset + SENTENCE_WINDOW)
+        for a, b in sentence_spans(text[lo:hi]):
+            if lo + a <= offset < lo + b:
+                return lo + a, lo + b
+        return offset, offset

@@ -40,20 +40,24 @@ AMBIGUOUS = frozenset({"will", "may", "mark", "bill", "rose", "grace", "hope", "
                        "ray", "rob", "sue", "guy", "art", "sky", "miles", "chase", "penny",
                        "ruby", "amber", "jade", "ivy", "holly", "rich", "bob", "kay"})
 
+# Each pattern starts with characters rare in running text (a capital letter, or a short set
+# of first letters) so the regex engine can skip ahead instead of trying every position: name
+# extraction has to keep up with indexing tens of megabytes.
 _RELATION = re.compile(
-    r"\b(?:my|our|her|his|their)\s+(?:(?:older|younger|little|big|best|ex-?)\s+)?"
+    r"(?:[Mm]y|[Oo]ur|[Hh]er|[Hh]is|[Tt]heir)\s+(?:(?:older|younger|little|big|best|ex-?)\s+)?"
     r"(?:son|daughter|partner|wife|husband|flatmate|flat-mate|roommate|housemate|friend|"
     r"colleague|boss|manager|mum|mom|mother|dad|father|brother|sister|granddaughter|"
     r"grandson|grandmother|grandfather|neighbour|neighbor|landlord|landlady|girlfriend|"
     r"boyfriend|fianc[eé]e?|aunt|uncle|cousin|niece|nephew|child|kid|tenant|lodger)"
     rf",?\s+({_CAP})")
-_SELF = re.compile(rf"\b(?:[Mm]y name is|[Mm]y name's|I'm called|[Cc]all me|[Tt]his is)\s+({_FULL})")
-_SIGNOFF = re.compile(rf"^\s*(?:Thanks|Thank you|Best|Cheers|Regards|Best regards|Kind regards|"
-                      rf"Sincerely|Love|Warmly)[,!]?\s*\n?\s*[-—–]?\s*({_FULL})\s*$", re.M)
-_DASH_SIGN = re.compile(rf"^\s*[—–-]{{1,2}}\s*({_FULL})\s*$", re.M)
-_PAIR = re.compile(rf"\b({_CAP})\s+(?:and|&)\s+({_CAP})\b")
-_TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+({_FULL})")
-_HEADING = re.compile(rf"^#*\s*[^\n—–]{{0,60}}[—–:]\s*({_CAP}\s+{_CAP})\s*$", re.M)
+_SELF = re.compile(rf"(?:name is|name's|called|[Cc]all me|[Tt]his is)\s+({_FULL})")
+_SIGNOFF = re.compile(rf"(?:Thanks|Thank you|Best|Cheers|Regards|Best regards|Kind regards|"
+                      rf"Sincerely|Love|Warmly)[,!]?[ \t]*\n?[ \t]*[-—–]?[ \t]*({_FULL})[ \t]*$",
+                      re.M)
+_DASH_SIGN = re.compile(rf"\n[ \t]*[—–-]{{1,2}}[ \t]*({_FULL})[ \t]*$", re.M)
+_PAIR = re.compile(rf"({_CAP})[ \t]+(?:and|&)[ \t]+({_CAP})\b")
+_TITLE = re.compile(rf"(?:M[rsx]s?|Miss|Dr|Prof)\.?[ \t]+({_FULL})")
+_HEADING = re.compile(rf"#[^\n—–:]{{0,80}}[—–:][ \t]*({_CAP}[ \t]+{_CAP})[ \t]*$", re.M)
 NAME_COLUMNS = re.compile(r"^(?:full[ _-]?name|first[ _-]?name|last[ _-]?name|surname|"
                           r"given[ _-]?name|name|participant[ _-]?name|respondent[ _-]?name|"
                           r"contact[ _-]?name|author|interviewee)$", re.I)
@@ -77,32 +81,113 @@ def is_name_like(token: str) -> bool:
     return bool(re.fullmatch(_FULL, token))
 
 
-def names_in(doc: SourceDocument) -> list[SourceName]:
-    found: list[SourceName] = []
+_CAPS = re.compile(r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?")
+# Where a name can be: a capital mid-sentence (after a lower-case letter or comma), a line that
+# is only a name (sign-offs), or a Markdown heading. Sentence-initial capitals are ordinary words
+# far more often than names, and checking each of them would cost more than the rest together.
+_MID_SENTENCE = re.compile(r"[a-z,;:] ([A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?)")
+_NAME_LINE = re.compile(r"\n[ \t]*[-—–]{0,2}[ \t]*([A-Z][a-zà-ÿ]+)(?:[ \t]+([A-Z][a-zà-ÿ]+))?"
+                        r"[ \t]*(?=\n|$)")
+_HEADING_NAMES = re.compile(r"#[^\n]*?[—–:][ \t]*([A-Z][a-zà-ÿ]+)[ \t]+([A-Z][a-zà-ÿ]+)")
+#: name-revealing contexts, each with words that must be near for it to be worth running
+_CONTEXTS = (
+    (_SELF, "self-introduction", ("name", "alled", "all me", "his is")),
+    (_SIGNOFF, "sign-off", ("Thank", "Best", "Cheers", "egards", "Sincerely", "Love",
+                            "Warmly")),
+    (_DASH_SIGN, "sign-off", ("-", "—", "–")),
+    (_RELATION, "relation", ("y ", "ur ", "er ", "is ", "eir ")),
+    (_TITLE, "title", ("Mr", "Ms", "Mx", "Miss", "Dr", "Prof")),
+    (_HEADING, "heading", ("#",)),
+    (_PAIR, "pair", (" and ", "&")),
+)
+_MAX_OCCURRENCES = 100
+_CONTEXT_CHARS = 90
 
-    def add(name: str, how: str) -> None:
+
+class SourceNames:
+    """Which capitalised words of a card name real people in the sources.
+
+    Speaker labels and name columns are collected up front. Every other context is checked
+    lazily: indexing only records each document's capitalised words (one fast scan), and a
+    card's candidate word is looked at in context only where it occurs. That keeps preparing
+    a 50 MB corpus to a fraction of a second.
+    """
+
+    def __init__(self, documents: list[SourceDocument], ignore: tuple[str, ...] = ()) -> None:
+        self.documents = documents
+        self.ignore = {n.casefold() for n in ignore}
+        self.direct: dict[str, SourceName] = {}
+        self.capitalised: list[set[str]] = []
+        for doc in documents:
+            for speaker in doc.speakers:
+                self._add_direct(re.sub(r"\s*\(.*\)$", "", speaker), doc.id, "speaker")
+            if doc.format in ("csv", "tsv"):
+                for name in _column_names(doc.text, "\t" if doc.format == "tsv" else None):
+                    self._add_direct(name, doc.id, "name column")
+            text = doc.text
+            candidates = set(_MID_SENTENCE.findall(text))
+            for pattern in (_NAME_LINE, _HEADING_NAMES):
+                for groups in pattern.findall(text):
+                    candidates.update(g for g in groups if g)
+            self.capitalised.append(candidates)
+        self._cache: dict[str, SourceName | None] = {}
+
+    def _add_direct(self, name: str, source_id: str, how: str) -> None:
         name = " ".join(name.split()).strip("'’-")
-        if is_name_like(name):
-            found.append(SourceName(name, doc.id, how))
+        if not is_name_like(name):
+            return
+        entry = SourceName(name, source_id, how)
+        self.direct.setdefault(name, entry)
+        for part in name.split():
+            if len(part) >= 3 and part.casefold() not in COMMON_CAPITALISED:
+                self.direct.setdefault(part, entry)
 
-    for speaker in doc.speakers:
-        add(re.sub(r"\s*\(.*\)$", "", speaker), "speaker")
-    text = doc.text
-    if doc.format in ("csv", "tsv"):
-        for name in _column_names(text, "\t" if doc.format == "tsv" else None):
-            add(name, "column")
-    for pattern, how in ((_SELF, "self-introduction"), (_SIGNOFF, "sign-off"),
-                         (_DASH_SIGN, "sign-off"), (_RELATION, "relation"),
-                         (_TITLE, "title"), (_HEADING, "heading")):
-        for match in pattern.finditer(text):
-            add(match.group(1), how)
-    for match in _PAIR.finditer(text):
-        first, second = match.group(1), match.group(2)
-        if first.casefold() not in COMMON_CAPITALISED and \
-                second.casefold() not in COMMON_CAPITALISED:
-            add(first, "pair")
-            add(second, "pair")
-    return found
+    def lookup(self, word: str) -> SourceName | None:
+        """The source that reveals ``word`` as a person's name, or None."""
+        if word.casefold() in self.ignore or not is_name_like(word):
+            return None
+        if word in self.direct:
+            return self.direct[word]
+        if word not in self._cache:
+            self._cache[word] = self._in_context(word)
+        return self._cache[word]
+
+    def _in_context(self, word: str) -> SourceName | None:
+        pattern = re.compile(rf"(?<![\w'’]){re.escape(word)}(?![\w’])")
+        for doc, capitalised in zip(self.documents, self.capitalised):
+            if word not in capitalised:
+                continue
+            text = doc.text
+            for count, occurrence in enumerate(pattern.finditer(text)):
+                if count >= _MAX_OCCURRENCES:
+                    break
+                lo = max(0, occurrence.start() - _CONTEXT_CHARS)
+                window = text[lo:occurrence.end() + _CONTEXT_CHARS]
+                for context, how, triggers in _CONTEXTS:
+                    if not any(trigger in window for trigger in triggers):
+                        continue
+                    for match in context.finditer(window):
+                        names = [g for g in match.groups() if g]
+                        for name in names:
+                            if word in name.split() and is_name_like(name):
+                                if how == "pair" and any(
+                                        n.casefold() in COMMON_CAPITALISED for n in names):
+                                    continue
+                                return SourceName(name, doc.id, how)
+        return None
+
+    def occurrence(self, entry: SourceName, word: str) -> tuple[SourceDocument, int] | None:
+        document = next((d for d in self.documents if d.id == entry.source_id), None)
+        if document is None:
+            return None
+        at = document.text.find(word)
+        return (document, at) if at >= 0 else None
+
+
+def candidate_words(text: str):
+    """Capitalised words of ``text`` that could be names, with their spans."""
+    for match in _CAPS.finditer(text):
+        yield match.group(), match.start(), match.end()
 
 
 def _column_names(text: str, delimiter: str | None) -> list[str]:
@@ -113,21 +198,10 @@ def _column_names(text: str, delimiter: str | None) -> list[str]:
     if not wanted:
         return []
     names = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
+    for row in reader:
         for index in wanted:
-            if index < len(row) and row[index].strip() and row is not None:
+            if index < len(row) and row[index].strip():
                 names.append(row[index].strip())
-    return names[1:] if names and names[0].strip() == header[wanted[0]].strip() else names
-
-
-def expand(names: list[SourceName]) -> dict[str, SourceName]:
-    """Full names and each part of them ("Maya Okafor" -> also "Maya", "Okafor")."""
-    table: dict[str, SourceName] = {}
-    for entry in names:
-        table.setdefault(entry.name, entry)
-        parts = entry.name.split()
-        if len(parts) > 1:
-            for part in parts:
-                if len(part) >= 3 and part.casefold() not in COMMON_CAPITALISED:
-                    table.setdefault(part, entry)
-    return table
+    return names

@@ -32,8 +32,13 @@ _CONTRACTED = {"we're": "we are", "we'll": "we will", "we'd": "we would", "she'l
 
 def normalized_words(text: str) -> list[str]:
     """Fast path: the casefolded words of ``text``, apostrophes dropped ("don't" -> "dont")."""
-    folded = text.casefold().translate(_APOSTROPHES)
-    return [w.replace("'", "") if "'" in w else w for w in _WORD.findall(folded)]
+    folded = text.casefold()
+    if not folded.isascii() or "`" in folded:
+        folded = folded.translate(_APOSTROPHES)
+    words = _WORD.findall(folded)
+    if "'" in folded:
+        return [w.replace("'", "") if "'" in w else w for w in words]
+    return words
 
 
 def word_spans(text: str) -> tuple[list[str], list[int], list[int]]:

@@ -38,10 +38,15 @@ from persona_tui.core.privacy.findings import (
     PrivacyConfig,
     Severity,
 )
-from persona_tui.core.privacy.index import SHINGLE, SourceIndex, shingle_hashes
-from persona_tui.core.privacy.names import AMBIGUOUS, SourceName, expand, names_in
+from persona_tui.core.privacy.index import SHINGLE, SourceIndex, Window, shingle_hashes
+from persona_tui.core.privacy.names import AMBIGUOUS, SourceName, SourceNames, candidate_words
 from persona_tui.core.privacy.pii import find_pii, occurs_in
-from persona_tui.core.privacy.text import comparable, sentence_spans, word_spans
+from persona_tui.core.privacy.text import (
+    comparable,
+    normalized_words,
+    sentence_spans,
+    word_spans,
+)
 from persona_tui.core.scripts.models import CharacterCard, iter_text_fields, set_field
 
 _STOPWORDS = frozenset("""a an the and or but if so to of in on at by for with from as is are was
@@ -60,19 +65,16 @@ _PII_TEXT = {
 }
 
 
+_BUCKET = 16  # words: near-verbatim candidates are voted for by neighbourhood
+
+
 class _Prepared:
-    """A source index plus the name table, built once per set of sources."""
+    """A source index plus the name finder, built once per set of sources."""
 
     def __init__(self, index: SourceIndex, config: PrivacyConfig) -> None:
         self.index = index
-        names: list[SourceName] = []
-        for doc in index.documents:
-            names.extend(names_in(doc))
-        ignored = {n.casefold() for n in config.ignore_names}
-        self.names = {k: v for k, v in expand(names).items() if k.casefold() not in ignored}
-        ordered = sorted(self.names, key=len, reverse=True)
-        self.name_pattern = (re.compile(r"(?<![\w'’])(" + "|".join(map(re.escape, ordered))
-                                        + r")(?![\w'’])") if ordered else None)
+        self.names = SourceNames(index.documents, tuple(config.ignore_names))
+        find_pii("warm up +44 20 7946 0000", regions=config.phone_regions)  # loads metadata
 
 
 class PrivacyAuditor:
@@ -153,47 +155,68 @@ class PrivacyAuditor:
                                             findings)
         if self.config.check_personal_data:
             findings += self._personal_data(text, field, prepared.index)
-        if self.config.check_names and prepared.name_pattern is not None:
+        if self.config.check_names:
             findings += self._names(text, field, prepared)
         return findings
 
     def _verbatim(self, text, field, words, starts, ends, hits, index) -> list[LeakageFinding]:
         minimum = self.config.verbatim_min_words
-        reach: dict[tuple[int, int], int] = {}
-        runs: list[tuple[int, int, int, int, int]] = []
+        # Group shingle hits by alignment (document, source position - card position): a run
+        # of N copied words shows as N-2 consecutive hits on one alignment. Only alignments
+        # with enough of them are worth loading the document for.
+        diagonals: dict[tuple[int, int], list[int]] = {}
         for i, occurrences in enumerate(hits):
             for doc, position in occurrences:
-                diagonal = (doc, position - i)
-                if reach.get(diagonal, -1) > i:
-                    continue  # already inside a run found on this alignment
-                source = index.doc_words(doc).words
-                if source[position:position + SHINGLE] != words[i:i + SHINGLE]:
-                    continue  # a hash collision
-                a, sa = i, position
-                while a > 0 and sa > 0 and words[a - 1] == source[sa - 1]:
-                    a, sa = a - 1, sa - 1
-                b, sb = i + SHINGLE, position + SHINGLE
-                while b < len(words) and sb < len(source) and words[b] == source[sb]:
-                    b, sb = b + 1, sb + 1
-                reach[diagonal] = b
-                if b - a >= minimum:
-                    runs.append((a, b, doc, sa, sb))
+                diagonals.setdefault((doc, position - i), []).append(i)
+        needed = max(1, minimum - SHINGLE + 1)
+        seeds: list[tuple[int, int, int]] = []
+        for (doc, shift), positions in diagonals.items():
+            streak, previous = 0, -2
+            for i in positions:
+                streak = streak + 1 if i == previous + 1 else 1
+                previous = i
+                if streak == needed:
+                    seeds.append((i - needed + 1, doc, shift + i - needed + 1))
+        reach: dict[tuple[int, int], int] = {}
+        runs: list[tuple[int, int, int, int, int, Window]] = []
+        for i, doc, position in sorted(seeds):
+            diagonal = (doc, position - i)
+            if reach.get(diagonal, -1) > i:
+                continue
+            # the source words that could align with this card text, and no more
+            window = index.window(doc, position - i, position - i + len(words))
+            source = window.words
+            p = position - window.first
+            if source[p:p + SHINGLE] != words[i:i + SHINGLE]:
+                continue  # a hash collision
+            a, sa = i, p
+            while a > 0 and sa > 0 and words[a - 1] == source[sa - 1]:
+                a, sa = a - 1, sa - 1
+            b, sb = i + SHINGLE, p + SHINGLE
+            while b < len(words) and sb < len(source) and words[b] == source[sb]:
+                b, sb = b + 1, sb + 1
+            reach[diagonal] = b
+            if b - a >= minimum:
+                runs.append((a, b, doc, sa, sb, window))
         runs.sort(key=lambda r: (-(r[1] - r[0]), r[0]))
-        kept: list[tuple[int, int, int, int, int]] = []
+        kept: list[tuple[int, int, int, int, int, Window]] = []
         for run in runs:
             if not any(run[0] < k[1] and k[0] < run[1] for k in kept):
                 kept.append(run)
         findings = []
-        for a, b, doc, sa, sb in sorted(kept):
+        for a, b, doc, sa, sb, window in sorted(kept, key=lambda r: r[0]):
             length = b - a
             content = sum(1 for w in words[a:b] if w not in _STOPWORDS)
             if content == 0:
                 continue  # "and I do not know if it is" carries nothing of anyone's
-            severity = (Severity.HIGH if length >= self.config.verbatim_high_words
-                        else Severity.MEDIUM)
-            source_words = index.doc_words(doc)
             document = index.documents[doc]
-            s_start, s_end = source_words.starts[sa], source_words.ends[sb - 1]
+            s_start, s_end = window.starts[sa], window.ends[sb - 1]
+            # a whole source sentence copied is a quote, however short
+            c_start, c_end = index.sentence_at(doc, s_start)
+            whole = len(normalized_words(document.text[c_start:c_end])) == length and \
+                c_start <= s_start and s_end <= c_end
+            severity = (Severity.HIGH if length >= self.config.verbatim_high_words or whole
+                        else Severity.MEDIUM)
             findings.append(LeakageFinding(
                 FindingKind.VERBATIM, severity, field, starts[a], ends[b - 1],
                 text[starts[a]:ends[b - 1]], document.id, str(document.locate(s_start)),
@@ -216,28 +239,39 @@ class PrivacyAuditor:
             if any(f.start <= starts[first] < f.end or starts[first] <= f.start < s_end
                    for f in verbatim):
                 continue  # already reported word for word
+            # vote by neighbourhood (no document is read), then read only around the best
             votes: Counter[tuple[int, int]] = Counter()
+            where: dict[tuple[int, int], int] = {}
             for i in range(first, max(first, last - SHINGLE + 1)):
                 for doc, position in hits[i] if i < len(hits) else ():
-                    votes[(doc, index.doc_words(doc).sentence_of(position))] += 1
+                    key = (doc, position // _BUCKET)
+                    votes[key] += 1
+                    where.setdefault(key, position)
+            wanted_votes = 2 if last - first >= 8 else 1
             sentence = text[s_start:s_end]
             mine = comparable(sentence)
-            best: tuple[float, int, int, int, int] | None = None
-            for (doc, number), count in votes.most_common(8):
-                if count < 2 and last - first >= 10:
+            best: tuple[float, int, int, int] | None = None
+            seen: set[tuple[int, int, int]] = set()
+            for key, count in votes.most_common(6):
+                if count < wanted_votes:
+                    break
+                doc = key[0]
+                hit = index.window(doc, where[key], where[key] + 1)
+                if not hit.starts:
                     continue
-                source_words = index.doc_words(doc)
-                w0, w1 = source_words.sentence_words(number)
-                if w1 - w0 < minimum:
+                c_start, c_end = index.sentence_at(doc, hit.starts[0])
+                if (doc, c_start, c_end) in seen or c_end <= c_start:
                     continue
-                c_start, c_end = source_words.starts[w0], source_words.ends[w1 - 1]
+                seen.add((doc, c_start, c_end))
                 theirs = comparable(index.documents[doc].text[c_start:c_end])
+                if len(theirs.split()) < minimum:
+                    continue
                 score = _similarity(mine, theirs)
                 if score >= threshold and (best is None or score > best[0]):
-                    best = (score, doc, c_start, c_end, w1 - w0)
+                    best = (score, doc, c_start, c_end)
             if best is None:
                 continue
-            score, doc, c_start, c_end, _ = best
+            score, doc, c_start, c_end = best
             document = index.documents[doc]
             severity = Severity.HIGH if score >= 92 and last - first >= 10 else Severity.MEDIUM
             lead = len(sentence) - len(sentence.lstrip())
@@ -273,16 +307,27 @@ class PrivacyAuditor:
         return findings
 
     def _names(self, text, field, prepared: _Prepared) -> list[LeakageFinding]:
-        findings = []
-        for match in prepared.name_pattern.finditer(text):
-            name = match.group(1)
-            if name.casefold() in AMBIGUOUS and _sentence_initial(text, match.start()):
+        found: list[tuple[int, int, SourceName]] = []
+        for word, start, end in candidate_words(text):
+            if word.casefold() in AMBIGUOUS and _sentence_initial(text, start):
                 continue
-            entry = prepared.names[name]
-            document = next(d for d in prepared.index.documents if d.id == entry.source_id)
+            entry = prepared.names.lookup(word)
+            if entry is None:
+                continue
+            if found and found[-1][2].source_id == entry.source_id and \
+                    text[found[-1][1]:start].strip() == "":
+                found[-1] = (found[-1][0], end, found[-1][2])  # "Sofia" + "Marquez": one name
+            else:
+                found.append((start, end, entry))
+        findings = []
+        for start, end, entry in found:
+            name = text[start:end]
+            where = prepared.names.occurrence(entry, name.split()[0])
+            document = where[0] if where else next(
+                d for d in prepared.index.documents if d.id == entry.source_id)
             findings.append(LeakageFinding(
-                FindingKind.NAME, Severity.HIGH, field, match.start(), match.end(), name,
-                document.id, _first_location(document, name), entry.name,
+                FindingKind.NAME, Severity.HIGH, field, start, end, name, document.id,
+                str(document.locate(where[1])) if where else None, entry.name,
                 suggestion=(f"'{name}' names a real person in {document.id} ({entry.how}); "
                             "use an invented name instead."),
                 replacement="[name]"))
