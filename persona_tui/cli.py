@@ -33,6 +33,27 @@ def build_parser() -> argparse.ArgumentParser:
                                             "Exit status 1 when a problem is found.")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    generate = commands.add_parser(
+        "generate", help="generate personas from research data",
+        description="Generate personas, save the run as an experiment, print a summary. "
+                    "Exit status: 0 success, 1 generation failed, 2 usage or data error.")
+    generate.add_argument("--from", dest="paths", action="append", required=True,
+                          metavar="PATH", help="data file or folder (repeat for several)")
+    generate.add_argument("--provider", default="ollama",
+                          choices=["ollama", "openai", "anthropic", "gemini"])
+    generate.add_argument("--model", help="model name (default: the provider's default)")
+    generate.add_argument("--count", type=int, default=3, help="how many personas (1-50)")
+    generate.add_argument("--budget", type=float, metavar="USD",
+                          help="refuse or stop when the cost would pass this")
+    generate.add_argument("--experiment", metavar="NAME", help="experiment to save the run in")
+    generate.add_argument("--complexity", default="moderate",
+                          choices=["simple", "moderate", "complex"])
+    generate.add_argument("--detail", default="standard",
+                          choices=["minimal", "standard", "detailed"])
+    generate.add_argument("--allow-unpriced", action="store_true",
+                          help="run a budgeted job on a model whose price is unknown")
+    generate.add_argument("--json", action="store_true", help="print the result as JSON")
+
     audit = commands.add_parser(
         "audit", help="audit a character card against its source data",
         description="Check a card for verbatim or near-verbatim source text, personal data "
@@ -52,6 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from persona_tui.commands.check import run_check
 
             return run_check(json_output=args.json)
+        if args.command == "generate":
+            from persona_tui.commands.generate import run_generate
+
+            return run_generate(args.paths, provider=args.provider, model=args.model,
+                                count=args.count, budget=args.budget,
+                                experiment=args.experiment, json_output=args.json,
+                                complexity=args.complexity, detail=args.detail,
+                                allow_unpriced=args.allow_unpriced)
         if args.command == "audit":
             from persona_tui.commands.audit import run_audit
 

@@ -1,0 +1,98 @@
+"""``persona-tui generate``: personas from data without the UI.
+
+Progress goes to stderr (a live line on a terminal, plain lines otherwise), the run is saved
+as an experiment, and stdout gets a summary — or the result as JSON with ``--json``. Exit
+status: 0 success, 1 generation failed, 2 usage or data error.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+from persona_tui.core.errors import ConfigurationError, DataError, PersonaError, ValidationError
+from persona_tui.core.generation.events import (
+    Failed,
+    GenerationWarning,
+    PersonaParsed,
+    RetryWait,
+    UsageUpdate,
+)
+from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
+from persona_tui.core.utils.async_helpers import run_sync
+from persona_tui.core.utils.sanitize import strip_control
+from persona_tui.sdk.async_experiment import AsyncExperimentSDK
+from persona_tui.sdk.async_generator import AsyncPersonaGenerator
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.personas = 0
+
+    def __call__(self, event) -> None:
+        if isinstance(event, UsageUpdate) and self.live:
+            cost = "unknown" if event.cost_usd is None else f"${event.cost_usd:.4f}"
+            rate = f"{event.tokens_per_s:.0f} tok/s" if event.tokens_per_s else "…"
+            sys.stderr.write(f"\r  {event.output_tokens:,} tokens · {rate} · "
+                             f"{event.elapsed_s:.1f} s · {cost} · {self.personas} personas   ")
+            sys.stderr.flush()
+        elif isinstance(event, PersonaParsed):
+            self.personas += 1
+            self._line(f"persona {event.index + 1}: {event.persona.name}")
+        elif isinstance(event, RetryWait):
+            self._line(event.message)
+        elif isinstance(event, GenerationWarning):
+            self._line(f"warning: {event.message}")
+        elif isinstance(event, Failed):
+            self._line(f"failed: {event.message}")
+
+    def _line(self, text: str) -> None:
+        prefix = "\r\x1b[K" if self.live else ""
+        sys.stderr.write(f"{prefix}{strip_control(text)}\n")
+        sys.stderr.flush()
+
+
+def run_generate(paths: list[str], *, provider: str, model: str | None, count: int,
+                 budget: float | None, experiment: str | None, json_output: bool,
+                 complexity: str = "moderate", detail: str = "standard",
+                 allow_unpriced: bool = False) -> int:
+    try:
+        persona = PersonaConfig(count=count, budget=budget, complexity=complexity,
+                                detail_level=detail)
+        generator = AsyncPersonaGenerator(provider, model, allow_unpriced=allow_unpriced)
+        name = experiment or f"generate-{datetime.now():%Y%m%d-%H%M%S}"
+        config = ExperimentConfig(name=name, provider=provider, model=generator.model,
+                                  persona=persona, data_paths=[str(p) for p in paths])
+    except (ValueError, ConfigurationError) as exc:
+        print(f"error: {strip_control(str(exc))}", file=sys.stderr)
+        return 2
+    sdk = AsyncExperimentSDK(generator_factory=lambda _: generator)
+    try:
+        sdk.store.create(config, overwrite=True)
+        result = run_sync(sdk.run(name, on_progress=_Progress()))
+    except (DataError, ValidationError) as exc:
+        print(exc.describe(), file=sys.stderr)
+        return 2
+    except PersonaError as exc:
+        print(exc.describe(), file=sys.stderr)
+        return 1
+    if json_output:
+        print(result.model_dump_json(indent=2))
+        return 0
+    cost = "unknown (no price for this model)" if result.cost_usd is None else \
+        f"${result.cost_usd:.4f}"
+    print(f"{len(result.personas)} persona(s) from {provider}/{result.model} in "
+          f"{result.duration_s:.1f} s; {result.input_tokens:,} tokens in, "
+          f"{result.output_tokens:,} out{' (estimated)' if result.tokens_estimated else ''}; "
+          f"cost {cost}")
+    for persona in result.personas:
+        verified = sum(e.verified for e in persona.evidence)
+        print(f"  - {strip_control(persona.name)}: {strip_control(persona.title)} "
+              f"({verified}/{len(persona.evidence)} evidence verified)")
+    for warning in result.warnings:
+        print(f"warning: {strip_control(warning)}", file=sys.stderr)
+    print(f"saved to {result.output_dir}")
+    return 0
+
+

@@ -1,0 +1,365 @@
+"""Load -> prompt -> stream -> parse -> verify evidence -> score, as one cancellable stream.
+
+The provider's stream runs in a task that feeds a queue, so the consumer sees retry waits
+while they happen ("rate limited, retrying in 4 s") rather than after, and cancelling the
+consumer cancels the task, which closes the HTTP stream at once. Personas are announced as
+soon as they are complete in the text, and a budget stops the run the moment the cost so far
+would pass it, keeping what was produced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from persona_tui.core.cost import CostEstimate, CostEstimator, PricingData, check_budget
+from persona_tui.core.data import DataLoader, SourceDocument
+from persona_tui.core.data.tokens import estimate_tokens
+from persona_tui.core.errors import GenerationError, PersonaError, ProviderError
+from persona_tui.core.generation.events import (
+    Failed,
+    Finished,
+    GenerationEvent,
+    GenerationWarning,
+    PersonaParsed,
+    RetryWait,
+    TextDelta,
+    UsageUpdate,
+)
+from persona_tui.core.generation.parser import PersonaParser
+from persona_tui.core.generation.prompts import (
+    PROMPT_VERSION,
+    PromptPlan,
+    build_messages,
+    output_budget,
+    plan_prompts,
+)
+from persona_tui.core.models.options import PersonaConfig
+from persona_tui.core.models.persona import Persona
+from persona_tui.core.models.result import GenerationResultModel
+from persona_tui.core.providers.base import LLMProvider, RetryNotice
+from persona_tui.core.quality.registry import registry as metric_registry
+
+DEFAULT_CONTEXT = {"openai": 128_000, "anthropic": 200_000, "gemini": 1_000_000,
+                   "ollama": 8_192}
+PARSE_EVERY_S = 0.25
+USAGE_EVERY_S = 0.2
+
+
+@dataclass
+class GenerationConfig:
+    model: str
+    persona: PersonaConfig = field(default_factory=PersonaConfig)
+    provider_name: str | None = None
+    base_url: str | None = None
+    #: the model's context window in tokens; None asks the provider or uses a default
+    context_tokens: int | None = None
+    allow_unpriced: bool = False
+    pricing: PricingData | None = None
+
+
+@dataclass
+class GenerationResult:
+    personas: list[Persona]
+    provider: str
+    model: str
+    raw_output: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    tokens_estimated: bool = False
+    cost_usd: float | None = 0.0
+    duration_s: float = 0.0
+    ttft_s: float | None = None
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    prompt_version: str = PROMPT_VERSION
+    mode: str = "whole"
+    chunks: int = 1
+    metrics: dict[str, float] = field(default_factory=dict)
+    stopped: str | None = None  # "budget" when the budget stopped the run
+    documents: list[SourceDocument] = field(default_factory=list, repr=False)
+
+    def to_model(self, output_dir: str | None = None) -> GenerationResultModel:
+        return GenerationResultModel(
+            personas=self.personas, provider=self.provider, model=self.model,
+            input_tokens=self.input_tokens, output_tokens=self.output_tokens,
+            tokens_estimated=self.tokens_estimated, cost_usd=self.cost_usd,
+            duration_s=round(self.duration_s, 3), warnings=self.warnings, errors=self.errors,
+            output_dir=output_dir, raw_output=self.raw_output)
+
+
+class _Stop(Exception):
+    pass
+
+
+class GenerationPipeline:
+    def __init__(self, provider: LLMProvider, config: GenerationConfig) -> None:
+        self.provider = provider
+        self.config = config
+        self.provider_name = config.provider_name or provider.name
+        self.estimator = CostEstimator(config.pricing)
+        self.parser = PersonaParser()
+
+    # --- preparation -------------------------------------------------------------------------
+
+    def load(self, data: Any) -> tuple[list[SourceDocument], list[str]]:
+        if isinstance(data, list) and data and all(isinstance(d, SourceDocument) for d in data):
+            return data, []
+        loader = DataLoader()
+        documents = loader.load(data)
+        return documents, list(loader.warnings)
+
+    async def context_tokens(self) -> int:
+        if self.config.context_tokens:
+            return self.config.context_tokens
+        length = None
+        context_length = getattr(self.provider, "context_length", None)
+        if context_length is not None:
+            length = await context_length(self.config.model)
+        return length or DEFAULT_CONTEXT.get(self.provider_name, 8_192)
+
+    def estimate(self, plan: PromptPlan) -> CostEstimate:
+        return self.estimator.estimate(
+            self.provider_name, self.config.model, input_tokens=plan.input_tokens,
+            output_tokens=output_budget(self.config.persona) * len(plan.chunks),
+            base_url=self.config.base_url, tokens_estimated=True)
+
+    async def plan(self, data: Any) -> tuple[list[SourceDocument], PromptPlan, list[str]]:
+        documents, warnings = self.load(data)
+        plan = plan_prompts(documents, self.config.persona, await self.context_tokens())
+        return documents, plan, warnings + plan.warnings
+
+    # --- running -----------------------------------------------------------------------------
+
+    async def run(self, data: Any, *, on_event: Callable[[GenerationEvent], Any] | None = None
+                  ) -> GenerationResult:
+        result = None
+        async for event in self.stream(data):
+            if on_event is not None:
+                outcome = on_event(event)
+                if asyncio.iscoroutine(outcome):
+                    await outcome
+            if isinstance(event, Finished):
+                result = event.result
+            elif isinstance(event, Failed):
+                raise event.error
+        assert result is not None
+        return result
+
+    async def stream(self, data: Any) -> AsyncIterator[GenerationEvent]:
+        started = time.monotonic()
+        try:
+            documents, plan, warnings = await self.plan(data)
+            check_budget(self.estimate(plan), self.config.persona.budget,
+                         allow_unpriced=self.config.allow_unpriced)
+        except PersonaError as exc:
+            yield Failed(exc)
+            return
+        for warning in warnings:
+            yield GenerationWarning(warning)
+        run = _Run(self, documents, plan, started, warnings)
+        async for event in run.events():
+            yield event
+
+
+class _Run:
+    """One generation run's mutable state (kept out of the pipeline, which is reusable)."""
+
+    def __init__(self, pipeline: GenerationPipeline, documents: list[SourceDocument],
+                 plan: PromptPlan, started: float, warnings: list[str]) -> None:
+        self.p = pipeline
+        self.documents = documents
+        self.plan = plan
+        self.started = started
+        self.warnings = list(warnings)
+        self.errors: list[str] = []
+        self.raw: list[str] = []
+        self.personas: list[Persona] = []
+        self.announced = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.estimated = False
+        self.ttft: float | None = None
+        self.stopped: str | None = None
+
+    def _price(self, input_tokens: int, output_tokens: int) -> float | None:
+        return self.p.estimator.estimate(self.p.provider_name, self.p.config.model,
+                                         input_tokens=input_tokens,
+                                         output_tokens=output_tokens,
+                                         base_url=self.p.config.base_url).total_cost
+
+    def _usage(self, chunk_text: str, chunk_input: int) -> UsageUpdate:
+        output = self.output_tokens + estimate_tokens(chunk_text)
+        inputs = self.input_tokens + chunk_input
+        elapsed = time.monotonic() - self.started
+        generating = elapsed - (self.ttft or 0.0)
+        return UsageUpdate(inputs, output, self._price(inputs, output), elapsed,
+                           output / generating if generating > 0 and output else None,
+                           estimated=True)
+
+    async def events(self) -> AsyncIterator[GenerationEvent]:
+        budget = self.p.config.persona.budget
+        config = self.p.config
+        for number, chunk_docs in enumerate(self.plan.chunks):
+            messages = build_messages(chunk_docs, config.persona)
+            chunk_input = sum(estimate_tokens(m.content) + 4 for m in messages)
+            queue: asyncio.Queue = asyncio.Queue()
+            task = asyncio.create_task(self._pump(messages, queue))
+            text_parts: list[str] = []
+            last_parse = last_usage = 0.0
+            final = None
+            try:
+                while True:
+                    kind, item = await queue.get()
+                    if kind == "retry":
+                        yield RetryWait(item.describe(), item.wait_s)
+                    elif kind == "error":
+                        raise item
+                    elif kind == "end":
+                        break
+                    elif item.done:
+                        final = item
+                    elif item.text:
+                        if self.ttft is None:
+                            self.ttft = time.monotonic() - self.started
+                        text_parts.append(item.text)
+                        yield TextDelta(item.text, number)
+                        now = time.monotonic()
+                        if now - last_usage >= USAGE_EVERY_S:
+                            last_usage = now
+                            update = self._usage("".join(text_parts), chunk_input)
+                            yield update
+                            if budget is not None and update.cost_usd is not None \
+                                    and update.cost_usd > budget:
+                                self.stopped = "budget"
+                                raise _Stop
+                        if "}" in item.text and now - last_parse >= PARSE_EVERY_S:
+                            last_parse = now
+                            for event in self._announce("".join(text_parts)):
+                                yield event
+            except _Stop:
+                self.warnings.append(f"stopped: the ${budget:.4f} budget was reached; "
+                                     "the personas completed so far are kept")
+            except ProviderError as exc:
+                self.raw.append("".join(text_parts))
+                yield Failed(exc, "\n".join(self.raw))
+                return
+            finally:
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            text = "".join(text_parts)
+            self.raw.append(text)
+            self._absorb(text, final, chunk_input)
+            for event in self._announce_all():
+                yield event
+            if self.stopped:
+                break
+        yield self._finish()
+
+    async def _pump(self, messages, queue: asyncio.Queue) -> None:
+        config = self.p.config
+
+        def on_retry(notice: RetryNotice) -> None:
+            queue.put_nowait(("retry", notice))
+
+        try:
+            async for chunk in self.p.provider.stream(
+                    messages, model=config.model, temperature=config.persona.temperature,
+                    max_tokens=output_budget(config.persona), json_mode=True,
+                    on_retry=on_retry):
+                queue.put_nowait(("chunk", chunk))
+        except Exception as exc:  # handed to the consumer, which decides what it means
+            queue.put_nowait(("error", exc))
+        else:
+            queue.put_nowait(("end", None))
+
+    def _announce(self, text: str) -> list[GenerationEvent]:
+        """Personas newly complete in the text so far (of the chunk being streamed)."""
+        parsed = self.p.parser.parse(text, sources=self.documents).personas
+        events = []
+        for index in range(self.announced - len(self.personas), len(parsed)):
+            if index < 0:
+                continue
+            events.append(PersonaParsed(parsed[index], len(self.personas) + index))
+        self.announced = max(self.announced, len(self.personas) + len(parsed))
+        return events
+
+    def _absorb(self, text: str, final, chunk_input: int) -> None:
+        result = self.p.parser.parse(text, sources=self.documents)
+        self.warnings += [w for w in result.warnings if w not in self.warnings]
+        self.errors += result.errors
+        self.personas = _merge(self.personas, result.personas,
+                               self.p.config.persona.count * len(self.plan.chunks))
+        if final is not None and final.usage is not None:
+            self.input_tokens += final.usage.input_tokens
+            self.output_tokens += final.usage.output_tokens
+            self.estimated = self.estimated or final.usage.estimated
+        else:  # stopped early: our own estimate
+            self.input_tokens += chunk_input
+            self.output_tokens += estimate_tokens(text)
+            self.estimated = True
+
+    def _announce_all(self) -> list[GenerationEvent]:
+        events = [PersonaParsed(p, i) for i, p in enumerate(self.personas)
+                  if i >= self.announced]
+        self.announced = max(self.announced, len(self.personas))
+        return events
+
+    def _finish(self) -> GenerationEvent:
+        count = self.p.config.persona.count
+        personas = _best(self.personas, count)
+        if len(self.plan.chunks) > 1 and len(self.personas) > count:
+            self.warnings.append(f"{len(self.personas)} personas came from "
+                                 f"{len(self.plan.chunks)} chunks; kept the {count} with the "
+                                 "most verified evidence")
+        if not personas:
+            error = GenerationError(
+                "no personas could be read from the model's reply"
+                + (f": {self.errors[0]}" if self.errors else ""),
+                partial_text="\n".join(self.raw),
+                hint="Retry, raise max_tokens, or try a model that follows JSON instructions.")
+            return Failed(error, "\n".join(self.raw))
+        unverified = sum(1 for p in personas for e in p.evidence if not e.verified)
+        cost = self._price(self.input_tokens, self.output_tokens)
+        result = GenerationResult(
+            personas=personas, provider=self.p.provider_name, model=self.p.config.model,
+            raw_output="\n".join(self.raw), input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens, tokens_estimated=self.estimated, cost_usd=cost,
+            duration_s=time.monotonic() - self.started, ttft_s=self.ttft,
+            warnings=self.warnings, errors=self.errors, mode=self.plan.mode,
+            chunks=len(self.plan.chunks), metrics=metric_registry.score(personas),
+            stopped=self.stopped, documents=self.documents)
+        if unverified and not any("not found in their sources" in w for w in self.warnings):
+            result.warnings.append(f"{unverified} evidence excerpts are unverified")
+        return Finished(result)
+
+
+def _key(persona: Persona) -> str:
+    return " ".join(persona.name.casefold().split())
+
+
+def _merge(existing: list[Persona], new: list[Persona], limit: int) -> list[Persona]:
+    seen = {_key(p) for p in existing}
+    merged = list(existing)
+    for persona in new:
+        if _key(persona) not in seen:
+            merged.append(persona)
+            seen.add(_key(persona))
+    return merged[:max(limit, len(existing))]
+
+
+def _best(personas: list[Persona], count: int) -> list[Persona]:
+    if len(personas) <= count:
+        return personas
+    ranked = sorted(personas, key=lambda p: -sum(e.verified for e in p.evidence))
+    keep = {id(p) for p in ranked[:count]}
+    return [p for p in personas if id(p) in keep]
+
+
+__all__ = ["DEFAULT_CONTEXT", "GenerationConfig", "GenerationPipeline", "GenerationResult"]

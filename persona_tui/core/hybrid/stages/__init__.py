@@ -1,0 +1,1 @@
+"""Stages of a hybrid pipeline; each takes and returns a :class:`StageData`."""

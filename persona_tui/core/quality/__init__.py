@@ -1,0 +1,1 @@
+"""Quality metrics for persona sets, behind a registry users can extend."""

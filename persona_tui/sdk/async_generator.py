@@ -1,0 +1,100 @@
+"""The async persona generator: the API the TUI and async programs use."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from persona_tui.core.config import load_settings, resolve_api_key, resolve_base_url
+from persona_tui.core.cost import CostEstimate, PricingData
+from persona_tui.core.generation.events import GenerationEvent
+from persona_tui.core.generation.pipeline import GenerationConfig, GenerationPipeline
+from persona_tui.core.models.options import PersonaConfig
+from persona_tui.core.models.result import GenerationResultModel
+from persona_tui.core.providers import LLMProvider, create_provider
+
+DEFAULT_MODELS = {"ollama": "llama3.2", "openai": "gpt-4o-mini",
+                  "anthropic": "claude-haiku-4-5", "gemini": "gemini-2.5-flash"}
+
+
+class AsyncPersonaGenerator:
+    """Personas from research data with one provider and model.
+
+    Keys and base URLs not given here come from the environment, then ``config.toml`` and
+    ``credentials.toml`` — the same places the app reads.
+    """
+
+    def __init__(self, provider: str = "ollama", model: str | None = None, *,
+                 base_url: str | None = None, api_key: str | None = None,
+                 allow_unpriced: bool = False, context_tokens: int | None = None,
+                 client: LLMProvider | None = None) -> None:
+        settings = load_settings().settings
+        self.provider_name = provider
+        self.model = model or settings.provider(provider).default_model or \
+            DEFAULT_MODELS.get(provider, "")
+        self.base_url = base_url or resolve_base_url(provider, settings)
+        if api_key is None:
+            resolved = resolve_api_key(provider)
+            api_key = resolved.key.get_secret_value() if resolved.key else None
+        self._api_key = api_key
+        self.allow_unpriced = allow_unpriced or settings.generation.allow_unpriced
+        self.context_tokens = context_tokens
+        self.pricing = PricingData.load(settings)
+        self._client = client
+
+    def __repr__(self) -> str:
+        return (f"AsyncPersonaGenerator(provider={self.provider_name!r}, model={self.model!r}, "
+                f"base_url={self.base_url!r})")
+
+    def _provider(self) -> LLMProvider:
+        return self._client or create_provider(self.provider_name, base_url=self.base_url,
+                                               api_key=self._api_key)
+
+    def _pipeline(self, provider: LLMProvider, config: PersonaConfig | None
+                  ) -> GenerationPipeline:
+        return GenerationPipeline(provider, GenerationConfig(
+            model=self.model, persona=config or PersonaConfig(),
+            provider_name=self.provider_name, base_url=self.base_url,
+            context_tokens=self.context_tokens, allow_unpriced=self.allow_unpriced,
+            pricing=self.pricing))
+
+    async def astream(self, data_path: Any, config: PersonaConfig | None = None
+                      ) -> AsyncIterator[GenerationEvent]:
+        """Events as the run goes: text deltas, personas, usage, waits, warnings, the end."""
+        provider = self._provider()
+        try:
+            async for event in self._pipeline(provider, config).stream(data_path):
+                yield event
+        finally:
+            if self._client is None:
+                await provider.aclose()
+
+    async def agenerate(self, data_path: Any, config: PersonaConfig | None = None, *,
+                        on_progress: Callable[[GenerationEvent], Any] | None = None
+                        ) -> GenerationResultModel:
+        result = await self.arun(data_path, config, on_progress=on_progress)
+        return result.to_model()
+
+    async def arun(self, data_path: Any, config: PersonaConfig | None = None, *,
+                   on_progress: Callable[[GenerationEvent], Any] | None = None):
+        """Like :meth:`agenerate` but returns the full result (raw output, documents, metrics)."""
+        provider = self._provider()
+        try:
+            return await self._pipeline(provider, config).run(data_path, on_event=on_progress)
+        finally:
+            if self._client is None:
+                await provider.aclose()
+
+    async def aestimate_cost(self, data_path: Any, count: int | None = None,
+                             config: PersonaConfig | None = None) -> CostEstimate:
+        config = config or PersonaConfig()
+        if count is not None:
+            config = config.model_copy(update={"count": count})
+        provider = self._provider()
+        try:
+            pipeline = self._pipeline(provider, config)
+            _, plan, _ = await pipeline.plan(data_path)
+            return pipeline.estimate(plan)
+        finally:
+            if self._client is None:
+                await provider.aclose()
