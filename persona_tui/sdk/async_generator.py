@@ -85,6 +85,55 @@ class AsyncPersonaGenerator:
             if self._client is None:
                 await provider.aclose()
 
+    async def abatch(self, data_path: Any, total: int, config: PersonaConfig | None = None, *,
+                     batch_size: int = 5, concurrency: int = 8,
+                     on_progress: Callable[[GenerationEvent], Any] | None = None
+                     ) -> GenerationResultModel:
+        """``total`` personas in requests of ``batch_size``, ``concurrency`` at a time.
+
+        Models write better personas a few at a time; the data is loaded once and all
+        requests share one connection pool.
+        """
+        import asyncio
+        import time
+
+        config = config or PersonaConfig()
+        provider = self._provider()
+        started = time.monotonic()
+        try:
+            documents, _ = self._pipeline(provider, config).load(data_path)
+            sizes = [min(batch_size, total - i) for i in range(0, total, batch_size)]
+            gate = asyncio.Semaphore(concurrency)
+
+            async def one(size: int):
+                async with gate:
+                    pipeline = self._pipeline(provider, config.model_copy(update={"count": size}))
+                    return await pipeline.run(documents, on_event=on_progress)
+
+            results = await asyncio.gather(*(one(size) for size in sizes))
+        finally:
+            if self._client is None:
+                await provider.aclose()
+        personas, seen = [], set()
+        for result in results:
+            for persona in result.personas:
+                base, n = persona.id, 2
+                while persona.id in seen:
+                    persona.id = f"{base}-{n}"
+                    n += 1
+                seen.add(persona.id)
+                personas.append(persona)
+        costs = [r.cost_usd for r in results]
+        return GenerationResultModel(
+            personas=personas, provider=self.provider_name, model=self.model,
+            input_tokens=sum(r.input_tokens for r in results),
+            output_tokens=sum(r.output_tokens for r in results),
+            tokens_estimated=any(r.tokens_estimated for r in results),
+            cost_usd=None if any(c is None for c in costs) else sum(costs),
+            duration_s=round(time.monotonic() - started, 3),
+            warnings=[w for r in results for w in r.warnings],
+            errors=[e for r in results for e in r.errors])
+
     async def aestimate_cost(self, data_path: Any, count: int | None = None,
                              config: PersonaConfig | None = None) -> CostEstimate:
         config = config or PersonaConfig()

@@ -438,6 +438,11 @@ class Handler(BaseHTTPRequestHandler):
             state.tokens = None if count is None else [f"tok{i} " for i in range(count)]
         if "delay" in body:
             state.delay = float(body["delay"])
+        if "chunk_chars" in body:
+            size = body["chunk_chars"]
+            text = state.reply
+            state.tokens = None if not size else [text[i:i + size]
+                                                  for i in range(0, len(text), size)]
         for seconds in body.get("stalls", []):
             state.fail_next(Stall(float(seconds)))
         self._json(200, {"ok": True})
