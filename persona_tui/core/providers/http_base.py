@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import certifi
 import httpx
 
 from persona_tui.core.errors import (
@@ -91,7 +93,7 @@ class ConnectionPool:
         if client is None or client.is_closed:
             client = httpx.AsyncClient(base_url=base_url, timeout=self.config.timeout(),
                                        limits=self.config.limits(), transport=self._transport,
-                                       follow_redirects=False)
+                                       follow_redirects=False, verify=_tls_for(base_url))
             self._clients[base_url] = client
         return client
 
@@ -99,6 +101,20 @@ class ConnectionPool:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
+
+
+_TLS_CONTEXT: ssl.SSLContext | None = None
+
+
+def _tls_for(base_url: str) -> ssl.SSLContext | bool:
+    """One shared TLS context for https (building one loads the CA bundle, ~20 ms); none for
+    plain-http local servers, where redirects are off and TLS is never used."""
+    global _TLS_CONTEXT
+    if base_url.startswith("http://"):
+        return False
+    if _TLS_CONTEXT is None:
+        _TLS_CONTEXT = ssl.create_default_context(cafile=certifi.where())
+    return _TLS_CONTEXT
 
 
 def _json_or_text(response: httpx.Response) -> Any:
