@@ -23,3 +23,13 @@ def isolated_home(tmp_path, monkeypatch):
 @pytest.fixture
 def paths(isolated_home) -> PathManager:
     return PathManager.default()
+
+
+@pytest.fixture(scope="session")
+def vendor_server():
+    """One local vendor-protocol server for the whole run (tests reset it between uses)."""
+    from tests.vendor_server import start_server
+
+    server = start_server()
+    yield server
+    server.close()

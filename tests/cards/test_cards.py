@@ -33,7 +33,6 @@ from persona_tui.core.scripts.models import (
     set_field,
 )
 from persona_tui.resources import resource_path, sample_project
-from tests.vendor_server import start_server
 from tests.vendor_server.wire import OPENAI_KEY
 
 DOCS = DataLoader().load(sample_project() / "data")
@@ -166,11 +165,11 @@ def test_leaky_persona_is_blocked_unless_configured_not_to():
     assert card.identity.name == "Maya Okafor"
 
 
-@pytest.fixture(scope="module")
-def server():
-    running = start_server()
-    yield running
-    running.close()
+@pytest.fixture
+def server(vendor_server):
+    vendor_server.reset()
+    yield vendor_server
+    vendor_server.reset()
 
 
 async def test_generation_with_a_provider(server):

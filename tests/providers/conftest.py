@@ -2,22 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.vendor_server import VendorServer, start_server
+from tests.vendor_server import VendorServer
 from tests.vendor_server.wire import ANTHROPIC_KEY, GEMINI_KEY, OPENAI_KEY
 
 
-@pytest.fixture(scope="session")
-def _server():
-    server = start_server()
-    yield server
-    server.close()
-
-
 @pytest.fixture
-def server(_server) -> VendorServer:
-    _server.reset()
-    yield _server
-    _server.reset()
+def server(vendor_server) -> VendorServer:
+    vendor_server.reset()
+    yield vendor_server
+    vendor_server.reset()
 
 
 KEYS = {"openai": OPENAI_KEY, "anthropic": ANTHROPIC_KEY, "gemini": GEMINI_KEY, "ollama": None}
