@@ -99,10 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _open_app() -> int:
-    print("persona-tui: the full-screen app is not built yet in this version.\n"
-          "Available now: `persona-tui check` (diagnose the setup) and the Python SDK.\n"
-          "Run `persona-tui --help` for the commands.")
-    return EXIT_OK
+    from persona_tui.tui.app import run_app
+
+    return run_app()
 
 
 if __name__ == "__main__":  # pragma: no cover

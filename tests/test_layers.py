@@ -44,6 +44,8 @@ def _violations(package: Path = PACKAGE) -> list[str]:
                     problems.append(f"{path.relative_to(package)} imports {module}")
                 if layer in NO_TEXTUAL and module.split(".")[0] == "textual":
                     problems.append(f"{path.relative_to(package)} imports {module}")
+                if layer == "tui" and target in ("core", "sdk"):  # the UI talks to services
+                    problems.append(f"{path.relative_to(package)} imports {module}")
     return problems
 
 
@@ -58,7 +60,10 @@ def test_checker_catches_an_upward_import(tmp_path):
     (tmp_path / "core" / "_planted_violation.py").write_text(
         "from persona_tui.tui import app\nimport textual\n")
     (tmp_path / "sdk" / "fine.py").write_text("from persona_tui.core import errors\n")
+    (tmp_path / "tui" / "skips.py").write_text("from persona_tui.core.config import x\n")
     problems = _violations(tmp_path)
+    assert any("skips.py imports persona_tui.core.config" in p for p in problems)
+    assert not any("fine.py" in p for p in problems)
     assert any("_planted_violation.py imports persona_tui.tui" in p for p in problems)
     assert any("_planted_violation.py imports textual" in p for p in problems)
 

@@ -1,0 +1,14 @@
+"""What the TUI needs from below besides the per-concern services: the error type it shows,
+the sanitiser for text from data and models, settings load/save. The TUI imports only
+``persona_tui.services``; this module is its window onto the core."""
+
+from __future__ import annotations
+
+from persona_tui.core.config import Settings, load_settings, save_settings
+from persona_tui.core.discovery import VendorStatus
+from persona_tui.core.errors import PersonaError
+from persona_tui.core.platform import PathManager
+from persona_tui.core.utils.sanitize import strip_control
+
+__all__ = ["PathManager", "PersonaError", "Settings", "VendorStatus", "load_settings",
+           "save_settings", "strip_control"]

@@ -1,0 +1,214 @@
+"""Providers: each vendor's state, its key (masked), base URL and default model, and a real
+connection test.
+
+The table shows what is known locally; nothing touches the network until the user presses
+``t``. A typed key is never shown again: after saving, the field clears and only its last
+four characters appear in the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from persona_tui.services.app_support import PersonaError, VendorStatus, strip_control
+from persona_tui.services.providers import ProviderState
+
+COLUMNS = ("Provider", "State", "Key", "Models", "Latency", "Base URL", "Default model")
+
+
+def _key_cell(state: ProviderState) -> str:
+    if not state.needs_key:
+        return "not needed"
+    if state.key_source == "none":
+        return "—"
+    where = state.key_source.removeprefix("env:") if state.key_source.startswith("env:") \
+        else "credentials.toml"
+    return f"{state.key_hint} ({where})"
+
+
+def _row(state: ProviderState) -> list[Text]:
+    status = state.status
+    models = str(status.model_count) if status and status.model_count is not None else ""
+    latency = f"{status.latency_s * 1000:.0f} ms" if status and status.latency_s else ""
+    style = {"available": "green", "key invalid": "red", "unreachable": "yellow",
+             "error": "red", "not configured": "dim"}.get(state.state, "")
+    cells = [state.label, state.state, _key_cell(state), models, latency, state.base_url,
+             state.default_model]
+    return [Text(strip_control(c), style=style if i == 1 else "") for i, c in enumerate(cells)]
+
+
+class ProvidersScreen(Screen):
+    CSS_PATH = "providers.tcss"
+    BINDINGS = [
+        Binding("t", "test", "Test connection", id="providers.test",
+                tooltip="Make a real request to the selected provider"),
+        Binding("ctrl+s", "save", "Save", id="providers.save",
+                tooltip="Save the key, base URL and default model of the selected provider"),
+        Binding("ctrl+d", "forget_key", "Forget key", id="providers.forget",
+                tooltip="Remove the selected provider's key from credentials.toml"),
+    ]
+
+    @dataclass
+    class Tested(Message):
+        provider: str
+        status: VendorStatus
+
+    @dataclass
+    class TestFailed(Message):
+        provider: str
+        error: Exception
+
+    def __init__(self) -> None:
+        super().__init__(name="providers")
+        self.states: dict[str, ProviderState] = {}
+        self.selected = "ollama"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Providers", classes="screen-title", markup=False)
+        table = DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
+        table.HELP = ("The vendors Persona TUI can use. ↑/↓ selects one; t tests it with a real "
+                      "request; the form below edits it.")
+        yield table
+        with Vertical(id="provider-form"):
+            yield Label("", id="form-title", markup=False)
+            with Horizontal(classes="field"):
+                yield Label("API key", classes="field-label")
+                yield Input(password=True, id="api-key", compact=True,
+                            placeholder="paste a new key (it is never shown again)")
+            with Horizontal(classes="field"):
+                yield Label("Base URL", classes="field-label")
+                yield Input(id="base-url", compact=True)
+            with Horizontal(classes="field"):
+                yield Label("Default model", classes="field-label")
+                yield Input(id="default-model", compact=True)
+            yield Static("", id="provider-note", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        self.reload()
+        table.focus()
+
+    def reload(self) -> None:
+        try:
+            states = self.app.services.providers.states()
+        except PersonaError as exc:
+            self.app.show_error(exc)
+            return
+        table = self.query_one(DataTable)
+        for state in states:
+            previous = self.states.get(state.provider)
+            if previous is not None and previous.status is not None:
+                state.status = previous.status
+            self.states[state.provider] = state
+            if state.provider in table.rows:
+                for column, cell in zip(COLUMNS, _row(state)):
+                    table.update_cell(state.provider, column, cell)
+            else:
+                table.add_row(*_row(state), key=state.provider)
+        self._fill_form()
+
+    def _fill_form(self) -> None:
+        state = self.states.get(self.selected)
+        if state is None:
+            return
+        self.query_one("#form-title", Label).update(f"{state.label} settings")
+        key_input = self.query_one("#api-key", Input)
+        key_input.disabled = not state.needs_key
+        key_input.placeholder = ("Ollama needs no key" if not state.needs_key else
+                                 f"set {_key_cell(state)} — paste a new key to replace it"
+                                 if state.key_source != "none" else
+                                 "paste a key (it is never shown again)")
+        self.query_one("#base-url", Input).value = state.base_url
+        self.query_one("#default-model", Input).value = state.default_model
+        self._note(state)
+
+    def _note(self, state: ProviderState) -> None:
+        status = state.status
+        if state.error:
+            text = state.error
+        elif status is None:
+            text = ("Press t to test the connection." if state.configured else
+                    f"Not configured: paste a key above, or set "
+                    f"{'GEMINI_API_KEY' if state.provider == 'gemini' else state.provider.upper() + '_API_KEY'}"
+                    " in the environment.")
+        elif status.state == "available":
+            text = f"Connected: {status.model_count} models, {status.latency_s * 1000:.0f} ms."
+        else:
+            text = f"{status.message}\n{status.hint}".strip()
+        self.query_one("#provider-note", Static).update(strip_control(text))
+
+    @on(DataTable.RowHighlighted)
+    def _selected(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value:
+            self.selected = event.row_key.value
+            self._fill_form()
+
+    def action_test(self) -> None:
+        state = self.states[self.selected]
+        self.query_one("#provider-note", Static).update(f"Testing {state.label}…")
+        self.test_provider(self.selected)
+
+    @work(exclusive=True, group="provider-test")
+    async def test_provider(self, provider: str) -> None:
+        try:
+            status = await self.app.services.providers.test(provider)
+        except Exception as exc:  # reported by the handler, never a crash
+            self.post_message(self.TestFailed(provider, exc))
+        else:
+            self.post_message(self.Tested(provider, status))
+
+    @on(Tested)
+    def _tested(self, message: Tested) -> None:
+        state = self.states[message.provider]
+        state.status = message.status
+        table = self.query_one(DataTable)
+        for column, cell in zip(COLUMNS, _row(state)):
+            table.update_cell(message.provider, column, cell)
+        if message.provider == self.selected:
+            self._note(state)
+        if message.status.state in ("key invalid", "error", "unreachable"):
+            self.notify(strip_control(f"{state.label}: {message.status.message}"),
+                        severity="warning", markup=False)
+
+    @on(TestFailed)
+    def _test_failed(self, message: TestFailed) -> None:
+        self.app.show_error(message.error)
+
+    def action_save(self) -> None:
+        state = self.states[self.selected]
+        key_input = self.query_one("#api-key", Input)
+        try:
+            self.app.services.providers.save(
+                self.selected, api_key=key_input.value or None,
+                base_url=self.query_one("#base-url", Input).value,
+                default_model=self.query_one("#default-model", Input).value)
+        except (PersonaError, OSError) as exc:
+            self.app.show_error(exc)
+            return
+        key_input.value = ""  # the full key is never shown again
+        self.states[self.selected].status = None
+        self.reload()
+        self.notify(f"Saved {state.label} settings.", markup=False)
+
+    def action_forget_key(self) -> None:
+        state = self.states[self.selected]
+        try:
+            self.app.services.providers.forget_key(self.selected)
+        except (PersonaError, OSError) as exc:
+            self.app.show_error(exc)
+            return
+        self.reload()
+        self.notify(f"Removed the stored {state.label} key.", markup=False)

@@ -1,0 +1,168 @@
+"""The app driven as a user would: keys only, against the local vendor server."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from persona_tui.core.config import Settings, load_credentials, save_settings
+from persona_tui.core.platform import PathManager
+from persona_tui.tui.app import PersonaApp
+from persona_tui.tui.navigation import DESTINATIONS
+from persona_tui.tui.screens.coming import ComingScreen
+from persona_tui.tui.screens.help import HelpScreen
+from persona_tui.tui.screens.providers import ProvidersScreen
+from tests.vendor_server.wire import OPENAI_KEY
+
+
+def cell(app, provider: str, column: str) -> str:
+    return str(app.screen.query_one(DataTable).get_cell(provider, column))
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_first_run_lands_on_providers_with_nothing_configured():
+    async with PersonaApp().run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProvidersScreen)
+        assert cell(pilot.app, "openai", "State") == "not configured"
+        assert cell(pilot.app, "ollama", "Key") == "not needed"
+        assert pilot.app.focused is pilot.app.screen.query_one(DataTable)
+
+
+async def test_every_screen_is_one_key_away_from_anywhere():
+    async with PersonaApp().run_test(size=(80, 24)) as pilot:
+        for destination in DESTINATIONS:
+            for first in DESTINATIONS:
+                await pilot.press(first.key)
+                await pilot.press(destination.key)
+                await pilot.pause()
+                assert pilot.app.current_mode == destination.mode
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ComingScreen)
+        text = str(pilot.app.screen.query_one("#meanwhile", Static).render())
+        assert "compare_ollama_models" in text
+
+
+async def test_command_palette_lists_every_screen():
+    app = PersonaApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for destination in DESTINATIONS:
+            assert f"Go to {destination.title}" in titles
+
+
+async def test_help_lists_the_keys_of_the_screen():
+    async with PersonaApp().run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        keys = str(pilot.app.screen.query_one("#help-keys", Static).render())
+        assert "Make a real request to the selected provider" in keys
+        assert "The vendors Persona TUI can use" in keys  # the focused table explains itself
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProvidersScreen)
+
+
+async def test_saving_a_key_masks_it_and_writes_credentials_privately(paths):
+    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+        await pilot.press("down")  # OpenAI
+        await pilot.pause()
+        pilot.app.screen.query_one("#api-key", Input).focus()
+        await pilot.press(*"sk-secret-typed-key-9876")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#api-key", Input).value == ""
+        assert cell(pilot.app, "openai", "Key") == "…9876 (credentials.toml)"
+        assert cell(pilot.app, "openai", "State") == "not tested"
+        screen_text = " ".join(str(w.render()) for w in pilot.app.screen.query(Static))
+        assert "sk-secret" not in screen_text
+    assert load_credentials(paths)["openai"].get_secret_value() == "sk-secret-typed-key-9876"
+    assert stat.S_IMODE(paths.credentials_file.stat().st_mode) == 0o600
+
+
+async def test_test_connection_against_a_real_server(vendor_server, paths):
+    vendor_server.reset()
+    settings = Settings.model_validate({"providers": {
+        "ollama": {"base_url": vendor_server.url},
+        "openai": {"base_url": f"{vendor_server.url}/v1"}}})
+    save_settings(settings, paths)
+    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+        await pilot.press("t")  # Ollama is selected first
+        await settle(pilot)
+        assert cell(pilot.app, "ollama", "State") == "available"
+        assert cell(pilot.app, "ollama", "Models") == "2"
+        assert cell(pilot.app, "ollama", "Latency").endswith("ms")
+        await pilot.press("down")
+        pilot.app.screen.query_one("#api-key", Input).focus()
+        await pilot.press(*"sk-wrong-key-1111", "ctrl+s")
+        pilot.app.screen.query_one(DataTable).focus()
+        await pilot.press("t")
+        await settle(pilot)
+        assert cell(pilot.app, "openai", "State") == "key invalid"
+        note = str(pilot.app.screen.query_one("#provider-note", Static).render())
+        assert "OPENAI_API_KEY" in note
+        pilot.app.screen.query_one("#api-key", Input).focus()
+        await pilot.press(*OPENAI_KEY, "ctrl+s")
+        pilot.app.screen.query_one(DataTable).focus()
+        await pilot.press("t")
+        await settle(pilot)
+        assert cell(pilot.app, "openai", "State") == "available"
+        assert OPENAI_KEY not in " ".join(str(w.render())
+                                          for w in pilot.app.screen.query(Static))
+
+
+async def test_markup_and_control_sequences_from_config_are_shown_literally(paths):
+    save_settings(Settings.model_validate({"providers": {"ollama": {
+        "default_model": "[bold]evil[/]\x1b]0;title\x07"}}}), paths)
+    async with PersonaApp().run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert cell(pilot.app, "ollama", "Default model") == "[bold]evil[/]"
+
+
+async def test_keys_can_be_remapped_by_binding_id(paths):
+    save_settings(Settings.model_validate({"ui": {"keymap": {"app.screen.generate": "f9"}}}),
+                  paths)
+    async with PersonaApp().run_test() as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        assert pilot.app.current_mode == "generate"
+
+
+async def test_theme_choice_persists(paths):
+    async with PersonaApp().run_test() as pilot:
+        pilot.app.theme = "nord"
+        await pilot.pause()
+    from persona_tui.core.config import load_settings
+
+    assert load_settings(PathManager.default()).settings.ui.theme == "nord"
+    async with PersonaApp().run_test() as pilot:
+        await pilot.pause()
+        assert pilot.app.theme == "nord"
+
+
+async def test_a_broken_config_is_a_toast_not_a_crash(paths):
+    paths.config_dir.mkdir(parents=True)
+    paths.config_file.write_text("[ui\n")
+    async with PersonaApp().run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProvidersScreen)
+        assert any("not valid TOML" in str(n.message) for n in pilot.app._notifications)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_providers(snap_compare, size):
+    assert snap_compare(PersonaApp(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_placeholder_screen(snap_compare, size):
+    assert snap_compare(PersonaApp(start="generate"), terminal_size=size)
