@@ -30,6 +30,10 @@ def _screen(mode: str) -> Screen:
         from persona_tui.tui.screens.providers import ProvidersScreen
 
         return ProvidersScreen()
+    if mode == "generate":
+        from persona_tui.tui.screens.generate import GenerateScreen
+
+        return GenerateScreen()
     from persona_tui.tui.screens.coming import ComingScreen
 
     return ComingScreen(mode)

@@ -165,4 +165,4 @@ def test_snapshot_providers(snap_compare, size):
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_placeholder_screen(snap_compare, size):
-    assert snap_compare(PersonaApp(start="generate"), terminal_size=size)
+    assert snap_compare(PersonaApp(start="cards"), terminal_size=size)

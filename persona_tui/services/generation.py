@@ -1,0 +1,81 @@
+"""Generation for the app: cost estimates before spending, the live event stream, and saving
+each run (finished, failed or cancelled) as an experiment run."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from persona_tui.core.cost import CostEstimate
+from persona_tui.core.errors import GenerationError
+from persona_tui.core.experiments import ExperimentStore
+from persona_tui.core.generation.events import (
+    Failed,
+    Finished,
+    GenerationEvent,
+    GenerationWarning,
+    PersonaParsed,
+    RetryWait,
+    TextDelta,
+    UsageUpdate,
+)
+from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
+from persona_tui.core.platform import PathManager
+from persona_tui.resources import sample_project
+from persona_tui.sdk.async_generator import DEFAULT_MODELS, AsyncPersonaGenerator
+
+PROVIDER_CHOICES = ("ollama", "openai", "anthropic", "gemini")
+
+
+class GenerationService:
+    def __init__(self, paths: PathManager) -> None:
+        self.paths = paths
+        self.store = ExperimentStore(paths.experiments_dir)
+
+    SAMPLE = "sample"
+
+    @staticmethod
+    def sample_data() -> Path:
+        return sample_project() / "data"
+
+    def resolve(self, data: str) -> str:
+        """``sample`` is the bundled study; anything else is a path as typed."""
+        return str(self.sample_data()) if data.strip() == self.SAMPLE else data
+
+    @staticmethod
+    def default_model(provider: str) -> str:
+        return DEFAULT_MODELS.get(provider, "")
+
+    @staticmethod
+    def _generator(provider: str, model: str) -> AsyncPersonaGenerator:
+        return AsyncPersonaGenerator(provider, model or None)
+
+    async def estimate(self, data: str, provider: str, model: str,
+                       config: PersonaConfig) -> CostEstimate:
+        return await self._generator(provider, model).aestimate_cost(self.resolve(data),
+                                                                     config=config)
+
+    async def stream(self, data: str, provider: str, model: str, config: PersonaConfig
+                     ) -> AsyncIterator[GenerationEvent]:
+        async for event in self._generator(provider, model).astream(self.resolve(data), config):
+            yield event
+
+    def save_run(self, data: str, provider: str, model: str, config: PersonaConfig, *,
+                 started: datetime, result: Any = None, error: Exception | None = None,
+                 partial_text: str = "") -> Path:
+        """Record the run as an experiment run; returns its folder."""
+        name = f"app-{started:%Y%m%d-%H%M%S}"
+        experiment = ExperimentConfig(name=name, provider=provider, model=model or None,
+                                      persona=config, data_paths=[self.resolve(data)])
+        self.store.create(experiment, overwrite=True)
+        run_dir = self.store.new_run_dir(name)
+        self.store.record_run(name, run_dir, experiment, result=result, error=error,
+                              started=started.astimezone(UTC), partial_text=partial_text)
+        return run_dir
+
+
+__all__ = ["PROVIDER_CHOICES", "CostEstimate", "Failed", "Finished", "GenerationError",
+           "GenerationEvent", "GenerationService", "GenerationWarning", "PersonaConfig",
+           "PersonaParsed", "RetryWait", "TextDelta", "UsageUpdate"]

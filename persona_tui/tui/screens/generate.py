@@ -1,0 +1,311 @@
+"""Generate: pick data, provider, model and options; see the cost before spending; watch
+tokens stream in; Esc stops and keeps what arrived; personas appear as they complete.
+
+The worker coalesces text deltas to about twenty screen updates a second and always flushes
+the remainder on finish, failure and cancel, so no token is ever missing from the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Log, Select, Static
+
+from persona_tui.services.app_support import strip_control
+from persona_tui.services.generation import (
+    PROVIDER_CHOICES,
+    Failed,
+    Finished,
+    GenerationWarning,
+    PersonaConfig,
+    PersonaParsed,
+    RetryWait,
+    TextDelta,
+    UsageUpdate,
+)
+
+FLUSH_EVERY_S = 0.05
+
+
+def _persona_text(persona: Any, index: int) -> str:
+    verified = sum(1 for e in persona.evidence if e.verified)
+    lines = [f"{index + 1}. {persona.name} — {persona.title}".rstrip(" —"),
+             f"   evidence: {verified}/{len(persona.evidence)} verified"]
+    for link in persona.evidence[:6]:
+        lines.append(f"   {'✓' if link.verified else '?'} {link.attribute} ← {link.source_id}")
+    return strip_control("\n".join(lines))
+
+
+class GenerateScreen(Screen):
+    CSS_PATH = "generate.tcss"
+    BINDINGS = [
+        Binding("ctrl+g", "start", "Start", id="generate.start",
+                tooltip="Start generating with these settings"),
+        Binding("escape", "cancel", "Cancel", id="generate.cancel",
+                tooltip="Stop the run and keep the output so far"),
+        Binding("ctrl+r", "retry", "Retry", id="generate.retry",
+                tooltip="Run again with the same settings"),
+        Binding("ctrl+e", "estimate", "Estimate", id="generate.estimate",
+                tooltip="Estimate tokens and cost for these settings"),
+    ]
+
+    @dataclass
+    class Delta(Message):
+        text: str
+
+    @dataclass
+    class Parsed(Message):
+        persona: Any
+        index: int
+
+    @dataclass
+    class Usage(Message):
+        update: Any
+
+    @dataclass
+    class Notice(Message):
+        text: str
+        severity: str = "information"
+
+    @dataclass
+    class Done(Message):
+        result: Any
+        saved_to: str
+
+    @dataclass
+    class Stopped(Message):
+        error: Exception | None
+        partial: str
+        saved_to: str
+        cancelled: bool = False
+
+    @dataclass
+    class Estimated(Message):
+        estimate: Any = None
+        error: Exception | None = None
+        budget: float | None = field(default=None)
+
+    def __init__(self) -> None:
+        super().__init__(name="generate")
+        self.running = False
+        self._estimate_timer = None
+
+    def compose(self) -> ComposeResult:
+        service = self.app.services.generation
+        yield Header()
+        yield Static("Generate", classes="screen-title", markup=False)
+        with Horizontal(id="settings"):
+            with VerticalScroll(id="settings-left"):
+                yield Label("Data ('sample' = bundled study)")
+                yield Input(service.SAMPLE, id="data", compact=True)
+                yield Label("Provider")
+                yield Select([(p, p) for p in PROVIDER_CHOICES], value="ollama",
+                             allow_blank=False, id="provider", compact=True)
+                yield Label("Model")
+                yield Input(service.default_model("ollama"), id="model", compact=True)
+            with VerticalScroll(id="settings-right"):
+                yield Label("Personas")
+                yield Input("3", id="count", type="integer", compact=True)
+                yield Label("Budget (USD, blank for none)")
+                yield Input("", id="budget", type="number", compact=True)
+                yield Static("", id="estimate", markup=False)
+        with Horizontal(id="run"):
+            output = Log(id="output", highlight=False)
+            output.HELP = "The model's reply as it streams in (shown literally)."
+            yield output
+            yield VerticalScroll(id="personas")
+        yield Static("Press ctrl+g to start.", id="stats", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.schedule_estimate()
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def settings(self) -> tuple[str, str, str, PersonaConfig]:
+        count = self.query_one("#count", Input).value.strip() or "3"
+        budget = self.query_one("#budget", Input).value.strip()
+        config = PersonaConfig(count=int(count), budget=float(budget) if budget else None)
+        return (self.query_one("#data", Input).value.strip(),
+                str(self.query_one("#provider", Select).value),
+                self.query_one("#model", Input).value.strip(), config)
+
+    @on(Select.Changed, "#provider")
+    def _provider_changed(self, event: Select.Changed) -> None:
+        self.query_one("#model", Input).value = \
+            self.app.services.generation.default_model(str(event.value))
+        self.schedule_estimate()
+
+    @on(Input.Changed)
+    def _input_changed(self) -> None:
+        self.schedule_estimate()
+
+    def schedule_estimate(self) -> None:
+        if self._estimate_timer is not None:
+            self._estimate_timer.stop()
+        self._estimate_timer = self.set_timer(0.4, self.action_estimate)
+
+    def action_estimate(self) -> None:
+        try:
+            data, provider, model, config = self.settings()
+        except ValueError as exc:
+            self.query_one("#estimate", Static).update(strip_control(f"check the options: {exc}"))
+            return
+        self.estimate_cost(data, provider, model, config)
+
+    @work(exclusive=True, group="estimate")
+    async def estimate_cost(self, data: str, provider: str, model: str,
+                            config: PersonaConfig) -> None:
+        try:
+            estimate = await self.app.services.generation.estimate(data, provider, model, config)
+        except Exception as exc:
+            self.post_message(self.Estimated(error=exc))
+        else:
+            self.post_message(self.Estimated(estimate, budget=config.budget))
+
+    @on(Estimated)
+    def _estimated(self, message: Estimated) -> None:
+        if message.error is not None:
+            text = f"estimate unavailable: {getattr(message.error, 'message', message.error)}"
+        else:
+            text = f"estimate: {message.estimate.describe()}"
+            total = message.estimate.total_cost
+            if message.budget is not None and total is not None and total > message.budget:
+                text += f" — over the ${message.budget:.4f} budget"
+        self.query_one("#estimate", Static).update(strip_control(text))
+
+    # --- running -----------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.running:
+            self.notify("A run is in progress; Esc stops it.", markup=False)
+            return
+        try:
+            data, provider, model, config = self.settings()
+        except ValueError as exc:
+            self.notify(strip_control(f"Check the options: {exc}"), severity="error",
+                        markup=False)
+            return
+        self.running = True
+        self.query_one("#output", Log).clear()
+        self.query_one("#personas", VerticalScroll).remove_children()
+        self.query_one("#stats", Static).update("Starting…")
+        self.generate(data, provider, model, config)
+
+    def action_retry(self) -> None:
+        self.action_start()
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "generate")
+
+    @work(exclusive=True, group="generate")
+    async def generate(self, data: str, provider: str, model: str,
+                       config: PersonaConfig) -> None:
+        service = self.app.services.generation
+        started = datetime.now()
+        buffer: list[str] = []
+        raw: list[str] = []
+        last_flush = time.monotonic()
+
+        def flush() -> None:
+            nonlocal last_flush
+            if buffer:
+                self.post_message(self.Delta("".join(buffer)))
+                buffer.clear()
+            last_flush = time.monotonic()
+
+        result, error = None, None
+        try:
+            async for event in service.stream(data, provider, model, config):
+                if isinstance(event, TextDelta):
+                    buffer.append(event.text)
+                    raw.append(event.text)
+                    if time.monotonic() - last_flush >= FLUSH_EVERY_S:
+                        flush()
+                    continue
+                flush()
+                if isinstance(event, PersonaParsed):
+                    self.post_message(self.Parsed(event.persona, event.index))
+                elif isinstance(event, UsageUpdate):
+                    self.post_message(self.Usage(event))
+                elif isinstance(event, RetryWait):
+                    self.post_message(self.Notice(event.message, "warning"))
+                elif isinstance(event, GenerationWarning):
+                    self.post_message(self.Notice(event.message, "warning"))
+                elif isinstance(event, Finished):
+                    result = event.result
+                elif isinstance(event, Failed):
+                    error = event.error
+        except asyncio.CancelledError:
+            flush()
+            saved = service.save_run(data, provider, model, config, started=started,
+                                     error=RuntimeError("cancelled by the user"),
+                                     partial_text="".join(raw))
+            self.post_message(self.Stopped(None, "".join(raw), str(saved), cancelled=True))
+            raise
+        flush()
+        if result is not None:
+            saved = service.save_run(data, provider, model, config, started=started,
+                                     result=result)
+            self.post_message(self.Done(result, str(saved)))
+        else:
+            saved = service.save_run(data, provider, model, config, started=started,
+                                     error=error, partial_text="".join(raw))
+            self.post_message(self.Stopped(error, "".join(raw), str(saved)))
+
+    @on(Delta)
+    def _delta(self, message: Delta) -> None:
+        self.query_one("#output", Log).write(strip_control(message.text))
+
+    @on(Parsed)
+    def _parsed(self, message: Parsed) -> None:
+        self.query_one("#personas", VerticalScroll).mount(
+            Static(_persona_text(message.persona, message.index), classes="persona",
+                   markup=False))
+
+    @on(Usage)
+    def _usage(self, message: Usage) -> None:
+        update = message.update
+        rate = f"{update.tokens_per_s:,.0f} tok/s" if update.tokens_per_s else "… tok/s"
+        cost = "cost unknown" if update.cost_usd is None else f"${update.cost_usd:.4f}"
+        self.query_one("#stats", Static).update(
+            f"{update.output_tokens:,} tokens · {rate} · {update.elapsed_s:.1f} s · {cost}")
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(strip_control(message.text), severity=message.severity, markup=False)
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.running = False
+        result = message.result
+        cost = "cost unknown" if result.cost_usd is None else f"${result.cost_usd:.4f}"
+        self.query_one("#stats", Static).update(strip_control(
+            f"Done: {len(result.personas)} personas · {result.input_tokens:,} in / "
+            f"{result.output_tokens:,} out · {result.duration_s:.1f} s · {cost} · saved to "
+            f"{message.saved_to}"))
+
+    @on(Stopped)
+    def _stopped(self, message: Stopped) -> None:
+        self.running = False
+        stats = self.query_one("#stats", Static)
+        if message.cancelled:
+            stats.update(strip_control(f"Cancelled — the output so far is kept (saved to "
+                                       f"{message.saved_to})."))
+            return
+        error = message.error
+        summary = getattr(error, "message", str(error))
+        stats.update(strip_control(f"Failed: {summary} — ctrl+r retries."))
+        if error is not None:
+            self.app.show_error(error)

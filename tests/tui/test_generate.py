@@ -1,0 +1,142 @@
+"""The Generate screen driven by keys against the local vendor server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import Input, Log, Static
+
+from persona_tui.core.config import Settings, save_settings
+from persona_tui.resources import sample_project
+from persona_tui.tui.app import PersonaApp
+from persona_tui.tui.screens.generate import GenerateScreen
+from tests.vendor_server import CutStream
+
+SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
+
+
+@pytest.fixture
+def server(vendor_server, paths):
+    vendor_server.reset()
+    vendor_server.reply = SAMPLE_REPLY
+    save_settings(Settings.model_validate({"providers": {"ollama": {
+        "base_url": vendor_server.url}}}), paths)
+    yield vendor_server
+    vendor_server.reset()
+
+
+async def settle(pilot, seconds: float = 0.6) -> None:
+    await pilot.pause(seconds)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def log_text(app) -> str:
+    return "\n".join(app.screen.query_one("#output", Log).lines)
+
+
+async def test_a_run_streams_every_token_and_shows_personas(server, paths):
+    server.delay = 0.0005
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, GenerateScreen)
+        assert "free (local model)" in text_of(pilot.app, "#estimate")
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert log_text(pilot.app) == SAMPLE_REPLY  # nothing lost by coalescing
+        personas = [str(w.render()) for w in pilot.app.screen.query(".persona")]
+        assert len(personas) == 3
+        assert personas[0].startswith("1. Jess Morgan — The reluctant collector")
+        assert "evidence: 8/8 verified" in personas[0]
+        stats = text_of(pilot.app, "#stats")
+        assert stats.startswith("Done: 3 personas") and "saved to" in stats
+    runs = list((paths.experiments_dir).glob("app-*/runs/*/run.json"))
+    assert len(runs) == 1 and json.loads(runs[0].read_text())["status"] == "ok"
+
+
+async def test_escape_cancels_and_keeps_the_partial_output(server, paths):
+    server.tokens = ["tok "] * 4000
+    server.delay = 0.002
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await pilot.pause(0.5)
+        await pilot.press("escape")
+        await settle(pilot, 0.2)
+        stats = text_of(pilot.app, "#stats")
+        assert stats.startswith("Cancelled — the output so far is kept")
+        shown = log_text(pilot.app)
+        assert shown.startswith("tok tok") and len(shown) < 4000 * 4
+    (run,) = list(paths.experiments_dir.glob("app-*/runs/*"))
+    assert (run / "raw_output.txt").read_text() == shown  # screen and saved output agree
+    assert json.loads((run / "run.json").read_text())["status"] == "failed"
+
+
+async def test_a_failed_run_says_why_and_retry_works(server):
+    server.fail_next(CutStream(after=5, abrupt=True))
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert text_of(pilot.app, "#stats").startswith("Failed:")
+        assert "ctrl+r retries" in text_of(pilot.app, "#stats")
+        assert log_text(pilot.app) == "".join(server.chunks()[:5])
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert text_of(pilot.app, "#stats").startswith("Done: 3 personas")
+
+
+async def test_model_output_is_shown_literally(server):
+    server.reply = 'Not JSON: [bold]x[/] \x1b]0;title\x07 [link=http://e]y[/link]'
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert log_text(pilot.app) == "Not JSON: [bold]x[/]  [link=http://e]y[/link]"
+
+
+async def test_bad_options_are_reported_not_crashed(server):
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pilot.app.screen.query_one("#count", Input).value = "99"
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert not pilot.app.screen.running
+        assert any("Check the options" in str(n.message) for n in pilot.app._notifications)
+
+
+async def test_budget_over_the_estimate_is_refused_before_spending(server):
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#provider").value = "gemini"  # priced, unlike local servers
+        await pilot.pause()
+        screen.query_one("#budget", Input).value = "0.0001"
+        await settle(pilot)
+        estimate = text_of(pilot.app, "#estimate")
+        assert estimate.startswith("estimate: $") and "over the $0.0001 budget" in estimate
+        requests_before = len(server.requests)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert text_of(pilot.app, "#stats").startswith("Failed: estimated cost $")
+        assert len(server.requests) == requests_before  # nothing was spent
+
+
+def _wait_for_estimate():
+    async def run_before(pilot) -> None:
+        await pilot.pause(0.6)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_generate_before_a_run(snap_compare, size):
+    assert snap_compare(PersonaApp(start="generate"), terminal_size=size,
+                        run_before=_wait_for_estimate())
