@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
                                             "Exit status 1 when a problem is found.")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    models = commands.add_parser(
+        "models", help="compare installed Ollama models with qualification records",
+        description="List Ollama's models: tested, untested, and tested but no longer "
+                    "installed. Exit status 1 when Ollama cannot be reached.")
+    models.add_argument("--json", action="store_true", help="print the comparison as JSON")
+
     generate = commands.add_parser(
         "generate", help="generate personas from research data",
         description="Generate personas, save the run as an experiment, print a summary. "
@@ -73,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from persona_tui.commands.check import run_check
 
             return run_check(json_output=args.json)
+        if args.command == "models":
+            from persona_tui.commands.models import run_models
+
+            return run_models(json_output=args.json)
         if args.command == "generate":
             from persona_tui.commands.generate import run_generate
 

@@ -157,3 +157,35 @@ def test_tag_without_colon_means_latest(paths, tag):
     registry = OllamaModelRegistry(paths.ollama_registry_file)
     registry.add(QualificationRecord(tag, True, True, None, None, 0, 0.0, "d", "v"))
     assert registry.latest("llama3.2") is not None and registry.latest("llama3.2:latest")
+
+
+def _cli(*args, env=None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "persona_tui", *args], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_models_command(server, paths):
+    registry = OllamaModelRegistry(paths.ollama_registry_file)
+    registry.add(QualificationRecord("llama3.2", True, True, 0.25, 41.5, 100, 3.0, "d", "v"))
+    registry.add(QualificationRecord("gone:7b", True, False, 0.3, 30.0, 90, 4.0, "d", "v"))
+    table = _cli("models", env={"OLLAMA_HOST": server.url})
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert any(line.startswith("llama3.2:latest") and "tested" in line and "41.5" in line
+               for line in lines)
+    assert any(line.startswith("qwen2.5:7b") and "untested" in line for line in lines)
+    assert any(line.startswith("gone:7b") and "missing" in line for line in lines)
+    data = json.loads(_cli("models", "--json", env={"OLLAMA_HOST": server.url}).stdout)
+    assert data["untested_models"] == ["qwen2.5:7b"] and data["missing_models"] == ["gone:7b"]
+
+
+def test_models_command_when_ollama_is_down():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = _cli("models", env={"OLLAMA_HOST": f"127.0.0.1:{port}"})
+    assert down.returncode == 1 and "ollama serve" in down.stderr
