@@ -4,11 +4,16 @@ the sanitiser for text from data and models, settings load/save. The TUI imports
 
 from __future__ import annotations
 
+from typing import Any
+
 from persona_tui.core.config import Settings, load_settings, save_settings
-from persona_tui.core.discovery import VendorStatus
 from persona_tui.core.errors import PersonaError
 from persona_tui.core.platform import PathManager
 from persona_tui.core.utils.sanitize import strip_control
+
+#: a vendor's tested state (``persona_tui.core.discovery.VendorStatus``); named here without
+#: importing discovery, which pulls in httpx — the app must start without it
+VendorStatus = Any
 
 __all__ = ["PathManager", "PersonaError", "Settings", "VendorStatus", "load_settings",
            "save_settings", "strip_control"]

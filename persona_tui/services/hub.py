@@ -1,21 +1,34 @@
-"""All services, built once for the app and handed to screens (no module-level singletons)."""
+"""All services for the app, created on first use and handed to screens (no module-level
+singletons). Lazy, so start-up pays only for what the first screen needs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from persona_tui.core.platform import PathManager
-from persona_tui.services.generation import GenerationService
-from persona_tui.services.providers import ProviderService
+
+if TYPE_CHECKING:  # pragma: no cover
+    from persona_tui.services.generation import GenerationService
+    from persona_tui.services.providers import ProviderService
 
 
-@dataclass
 class Services:
-    paths: PathManager
-    providers: ProviderService
-    generation: GenerationService
+    def __init__(self, paths: PathManager) -> None:
+        self.paths = paths
 
     @classmethod
     def create(cls, paths: PathManager | None = None) -> Services:
-        paths = paths or PathManager.default()
-        return cls(paths, ProviderService(paths), GenerationService(paths))
+        return cls(paths or PathManager.default())
+
+    @cached_property
+    def providers(self) -> ProviderService:
+        from persona_tui.services.providers import ProviderService
+
+        return ProviderService(self.paths)
+
+    @cached_property
+    def generation(self) -> GenerationService:
+        from persona_tui.services.generation import GenerationService
+
+        return GenerationService(self.paths)

@@ -7,6 +7,7 @@ Keys are saved through the config module (atomic, mode 0600) and never returned 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from persona_tui.core.config import (
     DEFAULT_BASE_URLS,
@@ -20,9 +21,11 @@ from persona_tui.core.config import (
     save_credential,
     save_settings,
 )
-from persona_tui.core.discovery import VendorDiscovery, VendorStatus
 from persona_tui.core.errors import ConfigurationError
 from persona_tui.core.platform import PathManager
+
+if TYPE_CHECKING:  # pragma: no cover
+    from persona_tui.core.discovery import VendorStatus
 
 LABELS = {"ollama": "Ollama", "openai": "OpenAI", "anthropic": "Anthropic",
           "gemini": "Gemini"}
@@ -80,6 +83,8 @@ class ProviderService:
 
     async def test(self, provider: str) -> VendorStatus:
         """A real request to the vendor: reachable, key accepted, how many models."""
+        from persona_tui.core.discovery import VendorDiscovery  # httpx: not at start-up
+
         return await VendorDiscovery(self.settings(), self.paths).check(provider)
 
     def save(self, provider: str, *, api_key: str | None = None, base_url: str | None = None,
