@@ -212,9 +212,22 @@ class _Run:
             text_parts: list[str] = []
             last_parse = last_usage = 0.0
             final = None
+            pushback: list[tuple[str, Any]] = []
             try:
                 while True:
-                    kind, item = await queue.get()
+                    kind, item = pushback.pop() if pushback else await queue.get()
+                    if kind == "chunk" and item.text and not item.done and not queue.empty():
+                        # the provider is ahead of us: hand on everything already waiting as
+                        # one delta instead of one event (and four async hops) per token
+                        texts = [item.text]
+                        while not queue.empty():
+                            nxt = queue.get_nowait()
+                            if nxt[0] == "chunk" and nxt[1].text and not nxt[1].done:
+                                texts.append(nxt[1].text)
+                            else:
+                                pushback.append(nxt)
+                                break
+                        item = type(item)("".join(texts))
                     if kind == "retry":
                         yield RetryWait(item.describe(), item.wait_s)
                     elif kind == "error":

@@ -99,6 +99,8 @@ class GenerateScreen(Screen):
         super().__init__(name="generate")
         self.running = False
         self._estimate_timer = None
+        self._pending_personas: list[Static] = []
+        self._mount_timer = None
 
     def compose(self) -> ComposeResult:
         service = self.app.services.generation
@@ -198,6 +200,7 @@ class GenerateScreen(Screen):
             return
         self.running = True
         self.query_one("#output", Log).clear()
+        self._pending_personas.clear()
         self.query_one("#personas", VerticalScroll).remove_children()
         self.query_one("#stats", Static).update("Starting…")
         self.generate(data, provider, model, config)
@@ -270,9 +273,17 @@ class GenerateScreen(Screen):
 
     @on(Parsed)
     def _parsed(self, message: Parsed) -> None:
-        self.query_one("#personas", VerticalScroll).mount(
-            Static(_persona_text(message.persona, message.index), classes="persona",
-                   markup=False))
+        # mounted in batches: one layout pass per batch, not one per persona
+        self._pending_personas.append(Static(_persona_text(message.persona, message.index),
+                                             classes="persona", markup=False))
+        if self._mount_timer is None:
+            self._mount_timer = self.set_timer(0.1, self._mount_personas)
+
+    def _mount_personas(self) -> None:
+        self._mount_timer = None
+        pending, self._pending_personas = self._pending_personas, []
+        if pending:
+            self.query_one("#personas", VerticalScroll).mount_all(pending)
 
     @on(Usage)
     def _usage(self, message: Usage) -> None:
@@ -288,6 +299,7 @@ class GenerateScreen(Screen):
 
     @on(Done)
     def _done(self, message: Done) -> None:
+        self._mount_personas()
         self.running = False
         result = message.result
         cost = "cost unknown" if result.cost_usd is None else f"${result.cost_usd:.4f}"
@@ -298,6 +310,7 @@ class GenerateScreen(Screen):
 
     @on(Stopped)
     def _stopped(self, message: Stopped) -> None:
+        self._mount_personas()
         self.running = False
         stats = self.query_one("#stats", Static)
         if message.cancelled:
