@@ -10,6 +10,7 @@ from persona_tui.core.platform import PathManager
 
 if TYPE_CHECKING:  # pragma: no cover
     from persona_tui.services.generation import GenerationService
+    from persona_tui.services.ollama import OllamaService
     from persona_tui.services.providers import ProviderService
 
 
@@ -32,3 +33,9 @@ class Services:
         from persona_tui.services.generation import GenerationService
 
         return GenerationService(self.paths)
+
+    @cached_property
+    def ollama(self) -> OllamaService:
+        from persona_tui.services.ollama import OllamaService
+
+        return OllamaService(self.paths)

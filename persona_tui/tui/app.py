@@ -30,6 +30,10 @@ def _screen(mode: str) -> Screen:
         from persona_tui.tui.screens.providers import ProvidersScreen
 
         return ProvidersScreen()
+    if mode == "ollama":
+        from persona_tui.tui.screens.ollama import OllamaScreen
+
+        return OllamaScreen()
     if mode == "generate":
         from persona_tui.tui.screens.generate import GenerateScreen
 

@@ -43,11 +43,11 @@ async def test_every_screen_is_one_key_away_from_anywhere():
                 await pilot.press(destination.key)
                 await pilot.pause()
                 assert pilot.app.current_mode == destination.mode
-        await pilot.press("f3")
+        await pilot.press("f6")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ComingScreen)
         text = str(pilot.app.screen.query_one("#meanwhile", Static).render())
-        assert "compare_ollama_models" in text
+        assert "persona-tui audit" in text
 
 
 async def test_command_palette_lists_every_screen():

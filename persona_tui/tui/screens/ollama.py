@@ -1,0 +1,272 @@
+"""Ollama models: what the local server has, which models earned "tested", and running the
+qualification on one model or on every untested one, with its output streaming below.
+
+Sorting (``s``) and filtering (``/``) work from the keyboard. When Ollama is not running the
+screen says how to start it and what OLLAMA_HOST is, instead of an empty table.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Log, Static
+
+from persona_tui.services.app_support import strip_control
+
+COLUMNS = ("Model", "Size", "Family", "Params", "Quant", "Modified", "Status", "JSON",
+           "Schema", "TTFT", "tok/s")
+SORTS = ("Model", "Size", "Status", "tok/s")
+
+
+@dataclass
+class ModelRow:
+    name: str
+    size: float
+    family: str
+    params: str
+    quant: str
+    modified: str
+    status: str
+    record: Any
+
+    def cells(self) -> list[Text]:
+        record = self.record
+        status_style = {"tested": "green", "untested": "yellow", "missing": "red"}[self.status]
+        values = [self.name, f"{self.size / 1e9:.1f} GB" if self.size else "", self.family,
+                  self.params, self.quant, self.modified[:10], self.status,
+                  ("yes" if record.json_valid else "no") if record else "",
+                  ("yes" if record.schema_valid else "no") if record else "",
+                  f"{record.ttft_s:.2f} s" if record and record.ttft_s else "",
+                  f"{record.tokens_per_s:.1f}" if record and record.tokens_per_s else ""]
+        return [Text(strip_control(v), style=status_style if i == 6 else "")
+                for i, v in enumerate(values)]
+
+
+class OllamaScreen(Screen):
+    CSS_PATH = "ollama.tcss"
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="ollama.refresh",
+                tooltip="Ask Ollama again for its models"),
+        Binding("q", "qualify", "Qualify", id="ollama.qualify",
+                tooltip="Run the standard persona task on the selected model"),
+        Binding("a", "qualify_all", "Qualify untested", id="ollama.qualify_all",
+                tooltip="Qualify every untested model, one after another"),
+        Binding("s", "sort", "Sort", id="ollama.sort", tooltip="Cycle the sort column"),
+        Binding("slash", "filter", "Filter", id="ollama.filter", key_display="/",
+                tooltip="Type to show only matching models"),
+        Binding("escape", "leave_filter", "Back to table", show=False, id="ollama.unfilter"),
+    ]
+
+    @dataclass
+    class Compared(Message):
+        result: Any
+
+    @dataclass
+    class Output(Message):
+        text: str
+
+    @dataclass
+    class Qualified(Message):
+        model: str
+        record: Any
+
+    @dataclass
+    class Failed(Message):
+        error: Exception
+
+    class QualifyDone(Message):
+        """The qualification worker ended, whatever the outcome."""
+
+    def __init__(self) -> None:
+        super().__init__(name="ollama")
+        self.rows: list[ModelRow] = []
+        self.sort_index = 0
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Ollama models", classes="screen-title", markup=False)
+        yield Static("", id="ollama-state", markup=False)
+        yield Input(placeholder="filter models (/ to focus, Esc to leave)", id="filter",
+                    compact=True)
+        table = DataTable(id="models", cursor_type="row", zebra_stripes=True)
+        table.HELP = ("Models your Ollama serves. Tested = qualified on the standard persona "
+                      "task (valid JSON, valid persona, speed). q qualifies the selected "
+                      "model, a every untested one; s sorts; / filters.")
+        yield table
+        yield Log(id="qualify-output", highlight=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        table.focus()
+        self.action_refresh()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        service = self.app.services.ollama
+        self.query_one("#ollama-state", Static).update(
+            strip_control(f"Asking Ollama at {service.base_url()}…"))
+        self.compare()
+
+    @work(exclusive=True, group="ollama-compare")
+    async def compare(self) -> None:
+        try:
+            result = await self.app.services.ollama.compare()
+        except Exception as exc:
+            self.post_message(self.Failed(exc))
+        else:
+            self.post_message(self.Compared(result))
+
+    @on(Compared)
+    def _compared(self, message: Compared) -> None:
+        result = message.result
+        state = self.query_one("#ollama-state", Static)
+        url = self.app.services.ollama.base_url()
+        if not result.reachable:
+            state.update(strip_control(
+                f"{result.error}.\nOLLAMA_HOST tells Persona TUI where Ollama "
+                f"runs (now {url}); set it, or the base URL on Providers (F2)."))
+            state.add_class("problem")
+        else:
+            state.remove_class("problem")
+            state.update(strip_control(
+                f"{url}: {len(result.available_models)} installed, "
+                f"{len(result.untested_models)} untested, {len(result.missing_models)} tested "
+                "earlier but no longer installed."))
+        self.rows = []
+        for name in result.available_models + result.missing_models:
+            info = result.details.get(name)
+            self.rows.append(ModelRow(
+                name, float(info.size_bytes or 0) if info else 0.0,
+                (info.family or "") if info else "", (info.parameter_size or "") if info else "",
+                (info.quantization or "") if info else "", (info.modified_at or "") if info else "",
+                "missing" if name in result.missing_models else
+                "tested" if name in result.records else "untested", result.records.get(name)))
+        self._render_rows()
+
+    def _render_rows(self) -> None:
+        table = self.query_one(DataTable)
+        needle = self.query_one("#filter", Input).value.strip().casefold()
+        key = SORTS[self.sort_index]
+        rows = [r for r in self.rows if needle in r.name.casefold()]
+        order = {"tested": 0, "untested": 1, "missing": 2}
+        rows.sort(key={"Model": lambda r: r.name, "Size": lambda r: -r.size,
+                       "Status": lambda r: (order[r.status], r.name),
+                       "tok/s": lambda r: -(r.record.tokens_per_s or 0) if r.record else 0}[key])
+        table.clear()
+        for row in rows:
+            table.add_row(*row.cells(), key=row.name)
+
+    # --- sorting and filtering ---------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self._render_rows()
+        self.notify(f"Sorted by {SORTS[self.sort_index]}", markup=False, timeout=2)
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filtered(self) -> None:
+        self._render_rows()
+
+    # --- qualification -----------------------------------------------------------------------
+
+    def _selected(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_qualify(self) -> None:
+        model = self._selected()
+        row = next((r for r in self.rows if r.name == model), None)
+        if row is None or row.status == "missing":
+            self.notify("Select an installed model first.", markup=False)
+            return
+        self._start([model])
+
+    def action_qualify_all(self) -> None:
+        untested = [r.name for r in self.rows if r.status == "untested"]
+        if not untested:
+            self.notify("Every installed model is tested.", markup=False)
+            return
+        self._start(untested)
+
+    def _start(self, models: list[str]) -> None:
+        if self.busy:
+            self.notify("A qualification is running.", markup=False)
+            return
+        self.busy = True
+        self.query_one("#qualify-output", Log).clear()
+        self.qualify(models)
+
+    @work(exclusive=True, group="ollama-qualify")
+    async def qualify(self, models: list[str]) -> None:
+        service = self.app.services.ollama
+        buffer: list[str] = []
+        last = time.monotonic()
+
+        def on_text(text: str) -> None:
+            nonlocal last
+            buffer.append(text)
+            if time.monotonic() - last >= 0.05:
+                self.post_message(self.Output("".join(buffer)))
+                buffer.clear()
+                last = time.monotonic()
+
+        try:
+            for model in models:
+                self.post_message(self.Output(f"\n=== {model} ===\n"))
+                record = await service.qualify(model, on_text)
+                if buffer:
+                    self.post_message(self.Output("".join(buffer)))
+                    buffer.clear()
+                self.post_message(self.Qualified(model, record))
+        except Exception as exc:
+            self.post_message(self.Failed(exc))
+        finally:
+            if buffer:
+                self.post_message(self.Output("".join(buffer)))
+            self.post_message(self.QualifyDone())
+
+    @on(Output)
+    def _output(self, message: Output) -> None:
+        self.query_one("#qualify-output", Log).write(strip_control(message.text))
+
+    @on(Qualified)
+    def _qualified(self, message: Qualified) -> None:
+        record = message.record
+        verdict = "passed" if record.passed else "did not pass"
+        self.query_one("#qualify-output", Log).write(strip_control(
+            f"\n→ {message.model} {verdict}: JSON {'valid' if record.json_valid else 'invalid'}"
+            f", persona {'valid' if record.schema_valid else 'invalid'}"
+            + (f", {record.tokens_per_s:.1f} tok/s" if record.tokens_per_s else "") + "\n"))
+        for row in self.rows:
+            if row.name == message.model:
+                row.record, row.status = record, "tested"
+        self._render_rows()
+
+    @on(QualifyDone)
+    def _qualify_done(self) -> None:
+        self.busy = False
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self.app.show_error(message.error)

@@ -1,0 +1,114 @@
+"""The Ollama models screen, keys only, against the local vendor server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import DataTable, Log, Static
+
+from persona_tui.core.config import Settings, save_settings
+from persona_tui.core.discovery.ollama_models import OllamaModelRegistry, QualificationRecord
+from persona_tui.tui.app import PersonaApp
+from persona_tui.tui.screens.ollama import OllamaScreen
+
+PERSONA = json.dumps({"name": "Sam", "title": "The chaser", "goals": ["be repaid"],
+                      "pain_points": ["lost receipts"], "behaviours": ["batches admin"]})
+
+
+def point_ollama_at(paths, url: str) -> None:
+    save_settings(Settings.model_validate({"providers": {"ollama": {"base_url": url}}}), paths)
+
+
+@pytest.fixture
+def server(vendor_server, paths):
+    vendor_server.reset()
+    point_ollama_at(paths, vendor_server.url)
+    yield vendor_server
+    vendor_server.reset()
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def rows(app) -> list[tuple[str, str]]:
+    table = app.screen.query_one(DataTable)
+    return [(str(table.get_cell(key, "Model")), str(table.get_cell(key, "Status")))
+            for key in table.rows]
+
+
+async def test_models_with_tested_untested_and_missing(server, paths):
+    registry = OllamaModelRegistry(paths.ollama_registry_file)
+    registry.add(QualificationRecord("llama3.2", True, True, 0.21, 42.0, 120, 3.0, "d", "v"))
+    registry.add(QualificationRecord("gone:7b", True, False, 0.3, 30.0, 90, 4.0, "d", "v"))
+    async with PersonaApp(start="ollama").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, OllamaScreen)
+        assert rows(pilot.app) == [("gone:7b", "missing"), ("llama3.2:latest", "tested"),
+                                   ("qwen2.5:7b", "untested")]
+        table = pilot.app.screen.query_one(DataTable)
+        assert str(table.get_cell("llama3.2:latest", "tok/s")) == "42.0"
+        assert str(table.get_cell("qwen2.5:7b", "Params")) == "7.6B"
+        state = str(pilot.app.screen.query_one("#ollama-state", Static).render())
+        assert "2 installed, 1 untested, 1 tested earlier but no longer installed" in state
+
+
+async def test_sort_and_filter_by_keyboard(server):
+    async with PersonaApp(start="ollama").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # by size, largest first
+        assert [name for name, _ in rows(pilot.app)] == ["qwen2.5:7b", "llama3.2:latest"]
+        await pilot.press("slash", *"llama")
+        await pilot.pause()
+        assert [name for name, _ in rows(pilot.app)] == ["llama3.2:latest"]
+        await pilot.press("escape")
+        assert pilot.app.focused is pilot.app.screen.query_one(DataTable)
+
+
+async def test_qualify_all_untested_streams_and_records(server, paths):
+    server.reply = PERSONA
+    async with PersonaApp(start="ollama").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert all(status == "tested" for _, status in rows(pilot.app))
+        output = "\n".join(pilot.app.screen.query_one("#qualify-output", Log).lines)
+        assert "=== llama3.2:latest ===" in output and PERSONA in output
+        assert "passed: JSON valid, persona valid" in output
+        assert not pilot.app.screen.busy
+    registry = OllamaModelRegistry(paths.ollama_registry_file)
+    assert registry.tested() == ["llama3.2:latest", "qwen2.5:7b"]
+
+
+async def test_qualify_selected_model_that_writes_broken_json(server):
+    server.reply = '{"name": "Sam", "goals": ["x",'
+    async with PersonaApp(start="ollama").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")  # the first row: llama3.2
+        await settle(pilot)
+        table = pilot.app.screen.query_one(DataTable)
+        assert str(table.get_cell("llama3.2:latest", "JSON")) == "no"
+        assert str(table.get_cell("qwen2.5:7b", "Status")) == "untested"
+
+
+async def test_not_running_says_how_to_start_it(paths):
+    point_ollama_at(paths, "http://127.0.0.1:9")
+    async with PersonaApp(start="ollama").run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        state = str(pilot.app.screen.query_one("#ollama-state", Static).render())
+        assert "ollama serve" in state and "OLLAMA_HOST" in state
+        assert rows(pilot.app) == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_ollama_not_running(snap_compare, paths, size):
+    point_ollama_at(paths, "http://127.0.0.1:9")
+
+    async def run_before(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(PersonaApp(start="ollama"), terminal_size=size, run_before=run_before)
