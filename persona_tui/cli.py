@@ -28,10 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="diagnose the setup (config, keys, paths)",
-                                description="Diagnose config, credentials and folders. "
-                                            "Exit status 1 when a problem is found.")
+    check = commands.add_parser("check", help="diagnose the setup (config, keys, connections)",
+                                description="Diagnose config, credentials, folders and the "
+                                            "configured providers' connections. Exit status 1 "
+                                            "when a problem is found.")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--offline", action="store_true",
+                       help="local checks only: make no network request")
 
     models = commands.add_parser(
         "models", help="compare installed Ollama models with qualification records",
@@ -78,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             from persona_tui.commands.check import run_check
 
-            return run_check(json_output=args.json)
+            return run_check(json_output=args.json, offline=args.offline)
         if args.command == "models":
             from persona_tui.commands.models import run_models
 

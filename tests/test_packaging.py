@@ -57,7 +57,7 @@ def test_unknown_attribute_raises():
 
 
 def test_check_command_reports_and_exits_zero_when_fine(isolated_home):
-    result = _run("check")
+    result = _run("check", "--offline")
     assert result.returncode == 0, result.stderr
     assert "config.toml" in result.stdout
     assert str(isolated_home) in result.stdout
@@ -67,7 +67,7 @@ def test_check_command_fails_on_broken_config(isolated_home):
     config = isolated_home / "config" / "config.toml"
     config.parent.mkdir(parents=True)
     config.write_text("[ui\ntheme = 1\n")
-    result = _run("check")
+    result = _run("check", "--offline")
     assert result.returncode == 1
     assert "not valid TOML" in result.stdout
     assert "Traceback" not in result.stderr

@@ -1,7 +1,9 @@
 """``persona-tui check``: what is set up, what is missing, and what to do about it.
 
-It reads local state only; no network call is made unless a later version is asked to test
-connections explicitly.
+Local state first (folders, config.toml, credentials); then, unless ``--offline``, a real
+request to each configured provider and to Ollama: reachable, key accepted, model count,
+latency. A rejected key fails the check (exit 1); an unreachable Ollama only warns, since
+not everyone runs one.
 """
 
 from __future__ import annotations
@@ -56,8 +58,38 @@ def collect(paths: PathManager | None = None) -> list[CheckItem]:
     return items
 
 
-def run_check(*, json_output: bool = False, paths: PathManager | None = None) -> int:
+def connections(paths: PathManager | None = None) -> list[CheckItem]:
+    from persona_tui.core.discovery import VendorDiscovery
+    from persona_tui.core.utils.async_helpers import run_sync
+
+    try:
+        settings = load_settings(paths).settings
+    except PersonaError:
+        return []
+    items = []
+    for status in run_sync(VendorDiscovery(settings, paths).discover()):
+        latency = f", {status.latency_s * 1000:.0f} ms" if status.latency_s else ""
+        if status.state == "available":
+            items.append(CheckItem(f"{status.provider} connection", "ok",
+                                   f"reachable, key accepted, {status.model_count} models"
+                                   f"{latency}"))
+        elif status.state == "not configured":
+            continue
+        elif status.state == "key invalid":
+            items.append(CheckItem(f"{status.provider} connection", "fail", status.message,
+                                   status.hint))
+        else:
+            severity = "warn" if status.provider == "ollama" else "fail"
+            items.append(CheckItem(f"{status.provider} connection", severity, status.message,
+                                   status.hint))
+    return items
+
+
+def run_check(*, json_output: bool = False, paths: PathManager | None = None,
+              offline: bool = False) -> int:
     items = collect(paths)
+    if not offline:
+        items += connections(paths)
     failed = any(item.status == "fail" for item in items)
     if json_output:
         print(json.dumps({"ok": not failed, "items": [asdict(i) for i in items]}, indent=2))

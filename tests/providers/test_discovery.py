@@ -189,3 +189,21 @@ def test_models_command_when_ollama_is_down():
         port = sock.getsockname()[1]
     down = _cli("models", env={"OLLAMA_HOST": f"127.0.0.1:{port}"})
     assert down.returncode == 1 and "ollama serve" in down.stderr
+
+
+def test_check_command_tests_connections(server, paths):
+    from persona_tui.core.config import save_settings
+
+    save_settings(Settings.model_validate({"providers": {
+        "openai": {"base_url": f"{server.url}/v1"}}}), paths)
+    env = {"OLLAMA_HOST": server.url, "OPENAI_API_KEY": OPENAI_KEY}
+    ok = _cli("check", env=env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "✓ ollama connection: reachable, key accepted, 2 models" in ok.stdout
+    assert "✓ openai connection: reachable, key accepted, 3 models" in ok.stdout
+    bad = _cli("check", "--json", env={**env, "OPENAI_API_KEY": "sk-wrong-key-2222"})
+    report = json.loads(bad.stdout)
+    assert bad.returncode == 1 and not report["ok"]
+    failing = [i for i in report["items"] if i["status"] == "fail"]
+    assert failing[0]["name"] == "openai connection" and "OPENAI_API_KEY" in failing[0]["hint"]
+    assert "sk-wrong" not in bad.stdout
