@@ -10,7 +10,7 @@ from typing import Any
 
 from persona_tui.core.cost import CostEstimate
 from persona_tui.core.errors import GenerationError
-from persona_tui.core.experiments import ExperimentStore
+from persona_tui.core.experiments import ExperimentStore, persona_markdown
 from persona_tui.core.generation.events import (
     Failed,
     Finished,
@@ -76,6 +76,6 @@ class GenerationService:
         return run_dir
 
 
-__all__ = ["PROVIDER_CHOICES", "CostEstimate", "Failed", "Finished", "GenerationError",
+__all__ = ["PROVIDER_CHOICES", "CostEstimate", "persona_markdown", "Failed", "Finished", "GenerationError",
            "GenerationEvent", "GenerationService", "GenerationWarning", "PersonaConfig",
            "PersonaParsed", "RetryWait", "TextDelta", "UsageUpdate"]

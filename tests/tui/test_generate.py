@@ -140,3 +140,25 @@ def _wait_for_estimate():
 def test_snapshot_generate_before_a_run(snap_compare, size):
     assert snap_compare(PersonaApp(start="generate"), terminal_size=size,
                         run_before=_wait_for_estimate())
+
+
+async def test_copy_output_and_personas_to_the_clipboard(server):
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+u")
+        assert pilot.app.clipboard == ""
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await pilot.press("ctrl+y")
+        assert pilot.app.clipboard == SAMPLE_REPLY
+        await pilot.press("ctrl+u")
+        assert pilot.app.clipboard.startswith("# Jess Morgan")
+        assert "# Margaret Hale" in pilot.app.clipboard
+
+
+async def test_no_color_is_honoured(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = PersonaApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.no_color

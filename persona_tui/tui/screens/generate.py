@@ -32,6 +32,7 @@ from persona_tui.services.generation import (
     RetryWait,
     TextDelta,
     UsageUpdate,
+    persona_markdown,
 )
 
 FLUSH_EVERY_S = 0.05
@@ -57,6 +58,10 @@ class GenerateScreen(Screen):
                 tooltip="Run again with the same settings"),
         Binding("ctrl+e", "estimate", "Estimate", id="generate.estimate",
                 tooltip="Estimate tokens and cost for these settings"),
+        Binding("ctrl+y", "copy_output", "Copy output", id="generate.copy_output",
+                tooltip="Copy the model's output to the clipboard (works over SSH)"),
+        Binding("ctrl+u", "copy_personas", "Copy personas", id="generate.copy_personas",
+                tooltip="Copy the personas of the last run as Markdown"),
     ]
 
     @dataclass
@@ -101,6 +106,7 @@ class GenerateScreen(Screen):
         self._estimate_timer = None
         self._pending_personas: list[Static] = []
         self._mount_timer = None
+        self.last_result: Any = None
 
     def compose(self) -> ComposeResult:
         service = self.app.services.generation
@@ -208,6 +214,22 @@ class GenerateScreen(Screen):
     def action_retry(self) -> None:
         self.action_start()
 
+    def action_copy_output(self) -> None:
+        text = "\n".join(self.query_one("#output", Log).lines)
+        if not text:
+            self.notify("Nothing to copy yet.", markup=False)
+            return
+        self.app.copy_to_clipboard(text)  # OSC 52: reaches the local clipboard over SSH
+        self.notify(f"Copied {len(text):,} characters of output.", markup=False)
+
+    def action_copy_personas(self) -> None:
+        if self.last_result is None or not self.last_result.personas:
+            self.notify("No personas yet: finish a run first.", markup=False)
+            return
+        self.app.copy_to_clipboard(persona_markdown(self.last_result.personas))
+        self.notify(f"Copied {len(self.last_result.personas)} personas as Markdown.",
+                    markup=False)
+
     def action_cancel(self) -> None:
         if self.running:
             self.workers.cancel_group(self, "generate")
@@ -301,7 +323,7 @@ class GenerateScreen(Screen):
     def _done(self, message: Done) -> None:
         self._mount_personas()
         self.running = False
-        result = message.result
+        result = self.last_result = message.result
         cost = "cost unknown" if result.cost_usd is None else f"${result.cost_usd:.4f}"
         self.query_one("#stats", Static).update(strip_control(
             f"Done: {len(result.personas)} personas · {result.input_tokens:,} in / "
