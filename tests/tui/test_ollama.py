@@ -112,3 +112,22 @@ def test_snapshot_ollama_not_running(snap_compare, paths, size):
         await pilot.pause()
 
     assert snap_compare(PersonaApp(start="ollama"), terminal_size=size, run_before=run_before)
+
+
+async def test_two_models_side_by_side_on_the_same_task(server):
+    server.reply = PERSONA
+    async with PersonaApp(start="ollama").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        assert any("Mark two" in str(n.message) for n in pilot.app._notifications)
+        await pilot.press("space", "down", "space", "c")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert screen.has_class("comparing")
+        left = "\n".join(screen.query_one("#qualify-output", Log).lines)
+        right = "\n".join(screen.query_one("#compare-output", Log).lines)
+        assert left.startswith("=== llama3.2:latest ===") and PERSONA in left
+        assert right.startswith("=== qwen2.5:7b ===") and PERSONA in right
+        assert all(status == "tested" for _, status in rows(pilot.app))
+        chats = [r.body["model"] for r in server.requests if r.path == "/api/chat"]
+        assert sorted(chats) == ["llama3.2:latest", "qwen2.5:7b"]

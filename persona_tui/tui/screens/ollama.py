@@ -7,6 +7,7 @@ screen says how to start it and what OLLAMA_HOST is, instead of an empty table.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -59,6 +61,10 @@ class OllamaScreen(Screen):
                 tooltip="Run the standard persona task on the selected model"),
         Binding("a", "qualify_all", "Qualify untested", id="ollama.qualify_all",
                 tooltip="Qualify every untested model, one after another"),
+        Binding("space", "mark", "Mark", id="ollama.mark",
+                tooltip="Mark the selected model for a side-by-side run (two at most)"),
+        Binding("c", "compare", "Side by side", id="ollama.compare",
+                tooltip="Run the two marked models on the same task, outputs side by side"),
         Binding("s", "sort", "Sort", id="ollama.sort", tooltip="Cycle the sort column"),
         Binding("slash", "filter", "Filter", id="ollama.filter", key_display="/",
                 tooltip="Type to show only matching models"),
@@ -72,11 +78,13 @@ class OllamaScreen(Screen):
     @dataclass
     class Output(Message):
         text: str
+        pane: str = "qualify-output"
 
     @dataclass
     class Qualified(Message):
         model: str
         record: Any
+        pane: str = "qualify-output"
 
     @dataclass
     class Failed(Message):
@@ -90,6 +98,7 @@ class OllamaScreen(Screen):
         self.rows: list[ModelRow] = []
         self.sort_index = 0
         self.busy = False
+        self.marked: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,7 +111,9 @@ class OllamaScreen(Screen):
                       "task (valid JSON, valid persona, speed). q qualifies the selected "
                       "model, a every untested one; s sorts; / filters.")
         yield table
-        yield Log(id="qualify-output", highlight=False)
+        with Horizontal(id="outputs"):
+            yield Log(id="qualify-output", highlight=False)
+            yield Log(id="compare-output", highlight=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -209,11 +220,68 @@ class OllamaScreen(Screen):
             return
         self._start(untested)
 
+    def action_mark(self) -> None:
+        model = self._selected()
+        if model is None:
+            return
+        if model in self.marked:
+            self.marked.remove(model)
+        else:
+            self.marked = (self.marked + [model])[-2:]
+        self.notify("Marked: " + (", ".join(self.marked) or "none"), markup=False, timeout=3)
+
+    def action_compare(self) -> None:
+        installed = {r.name for r in self.rows if r.status != "missing"}
+        pair = [m for m in self.marked if m in installed]
+        if len(pair) != 2:
+            self.notify("Mark two installed models with space first.", markup=False)
+            return
+        if self.busy:
+            self.notify("A qualification is running.", markup=False)
+            return
+        self.busy = True
+        self.add_class("comparing")
+        for pane in ("qualify-output", "compare-output"):
+            self.query_one(f"#{pane}", Log).clear()
+        self.side_by_side(pair[0], pair[1])
+
+    @work(exclusive=True, group="ollama-qualify")
+    async def side_by_side(self, first: str, second: str) -> None:
+        service = self.app.services.ollama
+
+        async def run(model: str, pane: str) -> None:
+            buffer: list[str] = []
+            last = time.monotonic()
+
+            def on_text(text: str) -> None:
+                nonlocal last
+                buffer.append(text)
+                if time.monotonic() - last >= 0.05:
+                    self.post_message(self.Output("".join(buffer), pane))
+                    buffer.clear()
+                    last = time.monotonic()
+
+            self.post_message(self.Output(f"=== {model} ===\n", pane))
+            try:
+                record = await service.qualify(model, on_text)
+            finally:
+                if buffer:
+                    self.post_message(self.Output("".join(buffer), pane))
+            self.post_message(self.Qualified(model, record, pane))
+
+        try:
+            await asyncio.gather(run(first, "qualify-output"), run(second, "compare-output"))
+        except Exception as exc:
+            self.post_message(self.Failed(exc))
+        finally:
+            self.post_message(self.QualifyDone())
+
     def _start(self, models: list[str]) -> None:
         if self.busy:
             self.notify("A qualification is running.", markup=False)
             return
         self.busy = True
+        self.remove_class("comparing")
         self.query_one("#qualify-output", Log).clear()
         self.qualify(models)
 
@@ -248,13 +316,13 @@ class OllamaScreen(Screen):
 
     @on(Output)
     def _output(self, message: Output) -> None:
-        self.query_one("#qualify-output", Log).write(strip_control(message.text))
+        self.query_one(f"#{message.pane}", Log).write(strip_control(message.text))
 
     @on(Qualified)
     def _qualified(self, message: Qualified) -> None:
         record = message.record
         verdict = "passed" if record.passed else "did not pass"
-        self.query_one("#qualify-output", Log).write(strip_control(
+        self.query_one(f"#{message.pane}", Log).write(strip_control(
             f"\n→ {message.model} {verdict}: JSON {'valid' if record.json_valid else 'invalid'}"
             f", persona {'valid' if record.schema_valid else 'invalid'}"
             + (f", {record.tokens_per_s:.1f} tok/s" if record.tokens_per_s else "") + "\n"))
