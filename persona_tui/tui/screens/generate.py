@@ -8,7 +8,6 @@ the remainder on finish, failure and cancel, so no token is ever missing from th
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Log, Select, Static
 
 from persona_tui.services.app_support import strip_control
+from persona_tui.tui.coalesce import Coalescer
 from persona_tui.services.generation import (
     PROVIDER_CHOICES,
     Failed,
@@ -239,25 +239,15 @@ class GenerateScreen(Screen):
                        config: PersonaConfig) -> None:
         service = self.app.services.generation
         started = datetime.now()
-        buffer: list[str] = []
+        output = Coalescer(lambda text: self.post_message(self.Delta(text)), FLUSH_EVERY_S)
+        flush = output.flush
         raw: list[str] = []
-        last_flush = time.monotonic()
-
-        def flush() -> None:
-            nonlocal last_flush
-            if buffer:
-                self.post_message(self.Delta("".join(buffer)))
-                buffer.clear()
-            last_flush = time.monotonic()
-
         result, error = None, None
         try:
             async for event in service.stream(data, provider, model, config):
                 if isinstance(event, TextDelta):
-                    buffer.append(event.text)
+                    output.add(event.text)
                     raw.append(event.text)
-                    if time.monotonic() - last_flush >= FLUSH_EVERY_S:
-                        flush()
                     continue
                 flush()
                 if isinstance(event, PersonaParsed):

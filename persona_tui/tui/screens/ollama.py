@@ -8,7 +8,6 @@ screen says how to start it and what OLLAMA_HOST is, instead of an empty table.
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Log, Static
 
 from persona_tui.services.app_support import strip_control
+from persona_tui.tui.coalesce import Coalescer
 
 COLUMNS = ("Model", "Size", "Family", "Params", "Quant", "Modified", "Status", "JSON",
            "Schema", "TTFT", "tok/s")
@@ -250,23 +250,12 @@ class OllamaScreen(Screen):
         service = self.app.services.ollama
 
         async def run(model: str, pane: str) -> None:
-            buffer: list[str] = []
-            last = time.monotonic()
-
-            def on_text(text: str) -> None:
-                nonlocal last
-                buffer.append(text)
-                if time.monotonic() - last >= 0.05:
-                    self.post_message(self.Output("".join(buffer), pane))
-                    buffer.clear()
-                    last = time.monotonic()
-
+            output = Coalescer(lambda text: self.post_message(self.Output(text, pane)))
             self.post_message(self.Output(f"=== {model} ===\n", pane))
             try:
-                record = await service.qualify(model, on_text)
+                record = await service.qualify(model, output.add)
             finally:
-                if buffer:
-                    self.post_message(self.Output("".join(buffer), pane))
+                output.flush()
             self.post_message(self.Qualified(model, record, pane))
 
         try:
@@ -288,30 +277,17 @@ class OllamaScreen(Screen):
     @work(exclusive=True, group="ollama-qualify")
     async def qualify(self, models: list[str]) -> None:
         service = self.app.services.ollama
-        buffer: list[str] = []
-        last = time.monotonic()
-
-        def on_text(text: str) -> None:
-            nonlocal last
-            buffer.append(text)
-            if time.monotonic() - last >= 0.05:
-                self.post_message(self.Output("".join(buffer)))
-                buffer.clear()
-                last = time.monotonic()
-
+        output = Coalescer(lambda text: self.post_message(self.Output(text)))
         try:
             for model in models:
                 self.post_message(self.Output(f"\n=== {model} ===\n"))
-                record = await service.qualify(model, on_text)
-                if buffer:
-                    self.post_message(self.Output("".join(buffer)))
-                    buffer.clear()
+                record = await service.qualify(model, output.add)
+                output.flush()
                 self.post_message(self.Qualified(model, record))
         except Exception as exc:
             self.post_message(self.Failed(exc))
         finally:
-            if buffer:
-                self.post_message(self.Output("".join(buffer)))
+            output.flush()
             self.post_message(self.QualifyDone())
 
     @on(Output)
