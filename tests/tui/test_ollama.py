@@ -131,3 +131,13 @@ async def test_two_models_side_by_side_on_the_same_task(server):
         assert all(status == "tested" for _, status in rows(pilot.app))
         chats = [r.body["model"] for r in server.requests if r.path == "/api/chat"]
         assert sorted(chats) == ["llama3.2:latest", "qwen2.5:7b"]
+
+
+async def test_summary_follows_qualification(server):
+    server.reply = PERSONA
+    async with PersonaApp(start="ollama").run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        state = str(pilot.app.screen.query_one("#ollama-state", Static).render())
+        assert "2 installed, 1 untested, 0 tested earlier" in state

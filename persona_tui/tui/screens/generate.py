@@ -314,7 +314,8 @@ class GenerateScreen(Screen):
         self._mount_personas()
         self.running = False
         result = self.last_result = message.result
-        cost = "cost unknown" if result.cost_usd is None else f"${result.cost_usd:.4f}"
+        cost = ("cost unknown" if result.cost_usd is None else "free (local)"
+                if result.cost_usd == 0 else f"${result.cost_usd:.4f}")
         self.query_one("#stats", Static).update(strip_control(
             f"Done: {len(result.personas)} personas · {result.input_tokens:,} in / "
             f"{result.output_tokens:,} out · {result.duration_s:.1f} s · {cost} · saved to "

@@ -150,12 +150,6 @@ class OllamaScreen(Screen):
                 f"{result.error}.\nOLLAMA_HOST tells Persona TUI where Ollama "
                 f"runs (now {url}); set it, or the base URL on Providers (F2)."))
             state.add_class("problem")
-        else:
-            state.remove_class("problem")
-            state.update(strip_control(
-                f"{url}: {len(result.available_models)} installed, "
-                f"{len(result.untested_models)} untested, {len(result.missing_models)} tested "
-                "earlier but no longer installed."))
         self.rows = []
         for name in result.available_models + result.missing_models:
             info = result.details.get(name)
@@ -165,7 +159,19 @@ class OllamaScreen(Screen):
                 (info.quantization or "") if info else "", (info.modified_at or "") if info else "",
                 "missing" if name in result.missing_models else
                 "tested" if name in result.records else "untested", result.records.get(name)))
+        if result.reachable:
+            state.remove_class("problem")
+            self._summarise()
         self._render_rows()
+
+    def _summarise(self) -> None:
+        """The counts above the table, from the rows (so they follow qualification runs)."""
+        counts = {status: sum(r.status == status for r in self.rows)
+                  for status in ("tested", "untested", "missing")}
+        self.query_one("#ollama-state", Static).update(strip_control(
+            f"{self.app.services.ollama.base_url()}: {counts['tested'] + counts['untested']} "
+            f"installed, {counts['untested']} untested, {counts['missing']} tested earlier but "
+            "no longer installed."))
 
     def _render_rows(self) -> None:
         table = self.query_one(DataTable)
@@ -305,6 +311,7 @@ class OllamaScreen(Screen):
         for row in self.rows:
             if row.name == message.model:
                 row.record, row.status = record, "tested"
+        self._summarise()
         self._render_rows()
 
     @on(QualifyDone)

@@ -1,0 +1,77 @@
+"""Write an SVG of every screen, in a meaningful state, into this folder.
+
+    uv run python screenshots/make.py
+
+The app is driven with Textual's Pilot, keys only, on the bundled sample study, against the
+local vendor-protocol test server (so a real run streams and finishes without a model or the
+internet). Nothing here is drawn by hand. Screens not built yet are captured as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = Path(__file__).resolve().parent
+SIZE = (120, 36)
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["PERSONA_TUI_HOME"] = home
+        for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+                     "OLLAMA_HOST"):
+            os.environ.pop(name, None)
+        from persona_tui.core.config import Settings, save_settings
+        from persona_tui.core.platform import PathManager
+        from persona_tui.resources import sample_project
+        from persona_tui.tui.app import PersonaApp
+        from persona_tui.tui.navigation import DESTINATIONS
+        from tests.vendor_server import start_server
+
+        server = start_server()
+        try:
+            save_settings(Settings.model_validate({"providers": {"ollama": {
+                "base_url": server.url, "default_model": "llama3.2"}}}), PathManager.default())
+            server.reply = (sample_project() / "personas.json").read_text("utf-8")
+            server.delay = 0.001
+            app = PersonaApp()
+            async with app.run_test(size=SIZE) as pilot:
+                async def settle(seconds: float = 0.6) -> None:
+                    await pilot.pause(seconds)
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+
+                await settle()
+                await pilot.press("t")  # a real connection test against Ollama
+                await settle()
+                app.save_screenshot(filename="providers.svg", path=str(OUT))
+
+                await pilot.press("f3")
+                await settle()
+                await pilot.press("q")  # qualify the first model
+                await settle()
+                app.save_screenshot(filename="ollama-models.svg", path=str(OUT))
+
+                await pilot.press("f4")
+                await settle()
+                await pilot.press("ctrl+g")
+                await settle(1.0)
+                app.save_screenshot(filename="generate.svg", path=str(OUT))
+
+                for destination in DESTINATIONS[3:]:
+                    await pilot.press(destination.key)
+                    await settle(0.2)
+                    app.save_screenshot(filename=f"{destination.mode}.svg", path=str(OUT))
+        finally:
+            server.close()
+    print("wrote", ", ".join(sorted(p.name for p in OUT.glob("*.svg"))))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
