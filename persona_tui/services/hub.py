@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from persona_tui.core.platform import PathManager
 
 if TYPE_CHECKING:  # pragma: no cover
+    from persona_tui.services.audit import AuditService
+    from persona_tui.services.cards import CardService
     from persona_tui.services.generation import GenerationService
     from persona_tui.services.ollama import OllamaService
     from persona_tui.services.providers import ProviderService
@@ -30,7 +32,9 @@ class Services:
 
     @cached_property
     def generation(self) -> GenerationService:
-        from persona_tui.services.generation import GenerationService
+        from persona_tui.services.audit import AuditService
+    from persona_tui.services.cards import CardService
+    from persona_tui.services.generation import GenerationService
 
         return GenerationService(self.paths)
 
@@ -39,3 +43,15 @@ class Services:
         from persona_tui.services.ollama import OllamaService
 
         return OllamaService(self.paths)
+
+    @cached_property
+    def cards(self) -> CardService:
+        from persona_tui.services.cards import CardService
+
+        return CardService(self.paths)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from persona_tui.services.audit import AuditService
+
+        return AuditService()

@@ -1,0 +1,128 @@
+"""Card editing sessions and audit operations, as the card editor and audit viewer use them."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from persona_tui.core import fileio
+from persona_tui.core.generation.parser import PersonaParser
+from persona_tui.core.privacy.findings import FindingKind
+from persona_tui.resources import sample_project
+from persona_tui.services.audit import AuditService
+from persona_tui.services.cards import CardService
+
+SAMPLE_CARD = sample_project() / "cards" / "ledger-keeper.json"
+DATA = sample_project() / "data"
+
+
+@pytest.fixture
+def cards(paths):
+    return CardService(paths)
+
+
+def test_list_includes_sample_cards(cards):
+    names = {entry.name for entry in cards.list()}
+    assert {"Alex Brennan", "Jess Morgan"} <= names
+
+
+def test_edits_validate_as_you_type_and_name_the_field(cards):
+    session = cards.open(SAMPLE_CARD)
+    assert not session.dirty
+    assert session.set("identity.name", "") is not None  # required
+    assert "identity.name" in session.errors()
+    assert session.dirty
+    assert session.set("identity.name", "Alexa Brennan") is None
+    assert session.errors() == {}
+
+
+def test_list_items_added_removed_moved_and_undo_redo(cards):
+    session = cards.open(SAMPLE_CARD)
+    goals = list(session.data["psychological_profile"]["goals"])
+    index = session.add_item("psychological_profile.goals", "A new goal")
+    assert session.data["psychological_profile"]["goals"][index] == "A new goal"
+    new = session.move_item("psychological_profile.goals", index, -1)
+    assert new == index - 1
+    assert session.data["psychological_profile"]["goals"][new] == "A new goal"
+    session.remove_item("psychological_profile.goals", 0)
+    assert session.undo() and session.undo() and session.undo()
+    assert session.data["psychological_profile"]["goals"] == goals
+    assert not session.dirty
+    assert session.redo()
+    assert "A new goal" in session.data["psychological_profile"]["goals"]
+    assert session.move_item("psychological_profile.goals", 0, -1) == 0  # at the top
+
+
+def test_save_is_atomic_and_clears_dirty(cards, paths, monkeypatch):
+    session = cards.open(SAMPLE_CARD)
+    session.set("identity.title", "Changed title")
+    target = paths.cards_dir / "ledger-keeper.json"
+    assert cards.save(session, target) == target
+    assert not session.dirty
+    saved = json.loads(target.read_text())
+    assert saved["identity"]["title"] == "Changed title"
+
+    session.set("identity.title", "Never written")
+
+    def killed(src, dst):  # the process dies between the temp file and the rename
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fileio.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        cards.save(session)
+    assert json.loads(target.read_text())["identity"]["title"] == "Changed title"
+    assert [p.name for p in target.parent.iterdir()] == ["ledger-keeper.json"]
+    assert session.dirty  # still unsaved: leaving must ask
+
+
+def test_invalid_card_is_not_saved(cards, paths):
+    session = cards.open(SAMPLE_CARD)
+    session.set("identity.name", "")
+    with pytest.raises(Exception, match="identity"):
+        cards.save(session, paths.cards_dir / "x.json")
+    assert not (paths.cards_dir / "x.json").exists()
+    assert cards.preview(session).startswith("identity.name:")
+
+
+def test_new_card_from_a_persona_and_exports(cards, paths):
+    persona = PersonaParser().parse((sample_project() / "personas.json").read_text()).personas[2]
+    session = cards.new_from_persona(persona)
+    assert session.dirty  # never saved
+    assert session.data["identity"]["name"] == "Margaret Hale"
+    assert cards.preview(session).startswith("You are Margaret Hale")
+    for fmt, suffix in (("json", ".json"), ("system_prompt", ".txt"), ("markdown", ".md"),
+                        ("chara_card_v2", ".v2.json")):
+        path = cards.export(session, fmt, paths.data_dir / "out")
+        assert path.name == f"careful-steward{suffix}" and path.stat().st_size > 100
+    with pytest.raises(ValueError):
+        cards.export(session, "pdf")
+
+
+def test_audit_accept_redact_rerun_and_report(cards, paths, tmp_path):
+    service = AuditService()
+    session = cards.open(SAMPLE_CARD)
+    session.set("identity.name", "Tomás Ribeiro")
+    session.set("guidelines.response_style",
+                "Says: the chat is a terrible ledger. Messages get buried under memes.")
+    card_path = cards.save(session, paths.cards_dir / "leaky.json")
+    result = service.audit(session.card(), DATA, card_path=card_path)
+    assert result.blocked
+    kinds = {f.kind for f in result.findings}
+    assert FindingKind.NAME in kinds and FindingKind.VERBATIM in kinds
+    name = next(f for f in result.findings if f.kind == FindingKind.NAME)
+    service.accept(card_path, name, "the sample's own interviewee name, kept on purpose")
+    again = service.audit(session.card(), DATA, card_path=card_path)
+    assert [f.kind for f in again.accepted] == [FindingKind.NAME]
+    cleaned = service.redact(session.card(), again.findings)
+    assert "[rephrase]" in cleaned.guidelines.response_style
+    final = service.audit(cleaned, DATA, card_path=card_path)
+    assert not final.blocked
+    report_md = service.export_report(cleaned, final, tmp_path / "report.md")
+    report_json = service.export_report(session.card(), result, tmp_path / "report.json")
+    assert report_md.read_text().startswith("# Privacy audit: Tomás Ribeiro")
+    assert json.loads(report_json.read_text())["verdict"] == "blocked"
+    log = json.loads((paths.cards_dir / "leaky.audit.json").read_text())
+    assert len(log["runs"]) == 3 and len(log["accepted"]) == 1
+    assert os.stat(card_path).st_size > 0
