@@ -32,9 +32,7 @@ class Services:
 
     @cached_property
     def generation(self) -> GenerationService:
-        from persona_tui.services.audit import AuditService
-    from persona_tui.services.cards import CardService
-    from persona_tui.services.generation import GenerationService
+        from persona_tui.services.generation import GenerationService
 
         return GenerationService(self.paths)
 

@@ -126,3 +126,12 @@ def test_audit_accept_redact_rerun_and_report(cards, paths, tmp_path):
     log = json.loads((paths.cards_dir / "leaky.audit.json").read_text())
     assert len(log["runs"]) == 3 and len(log["accepted"]) == 1
     assert os.stat(card_path).st_size > 0
+
+
+def test_the_service_hub_builds_every_service_lazily(paths):
+    from persona_tui.services.hub import Services
+
+    hub = Services.create(paths)
+    assert "cards" not in hub.__dict__  # nothing built until asked for
+    assert isinstance(hub.cards, CardService) and isinstance(hub.audit, AuditService)
+    assert hub.providers and hub.generation and hub.ollama
