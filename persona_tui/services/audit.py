@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from persona_tui.core.data import DataLoader
 from persona_tui.core.fileio import atomic_write
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.privacy.findings import LeakageFinding, PrivacyAuditResult
@@ -21,10 +20,9 @@ class AuditService:
 
     def audit(self, card: CharacterCard, sources: Any, *, card_path: Path | None = None
               ) -> PrivacyAuditResult:
-        documents = DataLoader().load(sources) if isinstance(sources, (str, Path, list)) \
-            else sources
+        """``sources``: paths, texts or documents, as :meth:`PrivacyAuditor.audit` takes."""
         log = AuditLog.for_card(card_path) if card_path else None
-        result = self.auditor.audit(card, documents, accepted=log)
+        result = self.auditor.audit(card, sources, accepted=log)
         if log is not None:
             log.record(result)
         return result

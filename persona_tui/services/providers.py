@@ -42,6 +42,7 @@ class ProviderState:
     key_source: str  # env:NAME, file, none
     key_hint: str  # at most the last four characters
     needs_key: bool
+    key_env: str = ""  # the environment variable that would hold the key
     status: VendorStatus | None = None
     error: str = ""
 
@@ -79,7 +80,8 @@ class ProviderService:
         return ProviderState(
             provider, LABELS[provider], resolve_base_url(provider, settings),
             settings.provider(provider).default_model or "", source, hint,
-            bool(KEY_ENV_VARS.get(provider)), error=error)
+            bool(KEY_ENV_VARS.get(provider)), next(iter(KEY_ENV_VARS.get(provider, ())), ""),
+            error=error)
 
     async def test(self, provider: str) -> VendorStatus:
         """A real request to the vendor: reachable, key accepted, how many models."""
@@ -94,13 +96,17 @@ class ProviderService:
             save_credential(provider, api_key.strip(), self.paths)
         settings = self.settings()
         current = settings.provider(provider)
-        url = (base_url or "").strip().rstrip("/") or None
-        if url == DEFAULT_BASE_URLS[provider]:
-            url = None
-        settings.providers[provider] = ProviderSettings(
-            base_url=url if base_url is not None else current.base_url,
-            default_model=(default_model or "").strip() or None
-            if default_model is not None else current.default_model)
+        if base_url is not None:  # a field left as it was keeps the stored value
+            url = base_url.strip().rstrip("/") or None
+            base_url = None if url == DEFAULT_BASE_URLS[provider] else url
+        else:
+            base_url = current.base_url
+        if default_model is not None:
+            default_model = default_model.strip() or None
+        else:
+            default_model = current.default_model
+        settings.providers[provider] = ProviderSettings(base_url=base_url,
+                                                        default_model=default_model)
         save_settings(settings, self.paths)
         return self.state(provider)
 

@@ -3,24 +3,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from persona_tui.core.providers.ratelimit import parse_duration, retry_after_seconds
-from persona_tui.core.providers.wire import sse_events
+from persona_tui.core.providers.wire import SSEDecoder
 
 
-async def _lines(items):
-    for item in items:
-        yield item
-
-
-async def test_sse_parser_follows_the_spec():
+def test_sse_parser_follows_the_spec():
     lines = [": keep-alive comment", "event: message_start", 'data: {"a":', 'data: 1}', "",
              "data:no-space", "", "id: 7", "retry: 100", "data: last", ""]
-    events = [e async for e in sse_events(_lines(lines))]
+    decoder = SSEDecoder()
+    events = decoder.feed(lines[:3]) + decoder.feed(lines[3:])  # split across reads
     assert [(e.event, e.data) for e in events] == [
         ("message_start", '{"a":\n1}'), ("message", "no-space"), ("message", "last")]
 
 
-async def test_sse_event_cut_off_before_its_blank_line_is_dropped():
-    events = [e async for e in sse_events(_lines(["data: complete", "", "data: cut"]))]
+def test_sse_event_cut_off_before_its_blank_line_is_dropped():
+    events = SSEDecoder().feed(["data: complete", "", "data: cut"])
     assert [e.data for e in events] == ["complete"]
 
 

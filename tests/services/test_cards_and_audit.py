@@ -135,3 +135,11 @@ def test_the_service_hub_builds_every_service_lazily(paths):
     assert "cards" not in hub.__dict__  # nothing built until asked for
     assert isinstance(hub.cards, CardService) and isinstance(hub.audit, AuditService)
     assert hub.providers and hub.generation and hub.ollama
+
+
+def test_audit_service_takes_loaded_documents_too(cards):
+    from persona_tui.core.data import DataLoader
+
+    documents = DataLoader().load(DATA)
+    result = AuditService().audit(cards.open(SAMPLE_CARD).card(), documents)
+    assert result.verdict == "pass"

@@ -33,6 +33,11 @@ async def test_first_run_lands_on_providers_with_nothing_configured():
         assert cell(pilot.app, "openai", "State") == "not configured"
         assert cell(pilot.app, "ollama", "Key") == "not needed"
         assert pilot.app.focused is pilot.app.screen.query_one(DataTable)
+        for _ in range(3):
+            await pilot.press("down")  # Gemini
+        await pilot.pause()
+        note = str(pilot.app.screen.query_one("#provider-note", Static).render())
+        assert "set GEMINI_API_KEY in the environment" in note
 
 
 async def test_every_screen_is_one_key_away_from_anywhere():

@@ -15,7 +15,7 @@ from persona_tui.core.config import (
     resolve_api_key,
     resolve_base_url,
 )
-from persona_tui.core.cost import Price, PricingData
+from persona_tui.core.cost import Price, PricingData, is_local_url
 from persona_tui.core.errors import AuthenticationError, ConfigurationError, ProviderError
 from persona_tui.core.platform import PathManager
 from persona_tui.core.providers import ModelInfo, create_provider
@@ -117,8 +117,6 @@ class ModelDiscovery:
     async def models(self, provider_name: str, *, base_url: str | None = None,
                      api_key: str | None = None, config: HTTPConfig = CHECK_CONFIG
                      ) -> list[PricedModel]:
-        from persona_tui.core.cost import is_local_url
-
         local = provider_name == "ollama" or (provider_name == "openai"
                                               and is_local_url(base_url))
         async with create_provider(provider_name, base_url=base_url, api_key=api_key,

@@ -16,9 +16,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'\u201d\u2019)\]]*\s+|\n\s*\n|\n(?=
 _CONTRACTIONS = {
     "cant": "can not", "cannot": "can not", "wont": "will not", "shant": "shall not",
     "im": "i am", "ive": "i have", "id": "i would", "ill": "i will", "youre": "you are",
-    "youve": "you have", "youll": "you will", "youd": "you would", "were": "were",
+    "youve": "you have", "youll": "you will", "youd": "you would",
     "theyre": "they are", "theyve": "they have", "theyll": "they will", "weve": "we have",
-    "well": "well", "its": "it is", "thats": "that is", "theres": "there is",
+    "its": "it is", "thats": "that is", "theres": "there is",
     "whats": "what is", "lets": "let us", "hes": "he is", "shes": "she is",
     "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
     "arent": "are not", "wasnt": "was not", "werent": "were not", "havent": "have not",

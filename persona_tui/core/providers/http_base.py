@@ -326,7 +326,7 @@ class HTTPProvider(LLMProvider):
                 if lines:
                     yield lines
         except httpx.HTTPError as exc:
-            raise _StreamBroken(exc) from None
+            raise StreamBroken(exc) from None
         tail = splitter.close()
         if tail:
             yield tail
@@ -336,7 +336,7 @@ class HTTPProvider(LLMProvider):
             await self.pool.aclose()
 
 
-class _StreamBroken(Exception):
+class StreamBroken(Exception):
     """The connection failed mid-stream; providers turn this into a ProviderError with the
     partial text they have collected."""
 
@@ -344,8 +344,6 @@ class _StreamBroken(Exception):
         super().__init__(str(cause))
         self.cause = cause
 
-
-StreamBroken = _StreamBroken
 
 
 @dataclass

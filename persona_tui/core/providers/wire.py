@@ -6,7 +6,7 @@ thousands of tokens a second, one async generator hop per line costs more than t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from typing import NamedTuple
 
 
@@ -44,14 +44,6 @@ class SSEDecoder:
                 self._event = value[1:] if value.startswith(" ") else value
             # ":" comments, "id:" and "retry:" are not used by any vendor we speak to
         return events
-
-
-async def sse_events(lines: AsyncIterator[str]) -> AsyncIterator[SSEEvent]:
-    """Convenience wrapper for line-at-a-time sources."""
-    decoder = SSEDecoder()
-    async for line in lines:
-        for event in decoder.feed((line,)):
-            yield event
 
 
 class LineSplitter:

@@ -47,7 +47,12 @@ from persona_tui.core.privacy.text import (
     sentence_spans,
     word_spans,
 )
-from persona_tui.core.scripts.models import CharacterCard, iter_text_fields, set_field
+from persona_tui.core.scripts.models import (
+    CharacterCard,
+    get_field,
+    iter_text_fields,
+    set_field,
+)
 
 _STOPWORDS = frozenset("""a an the and or but if so to of in on at by for with from as is are was
 were be been being i you he she it we they me him her us them my your his its our their this
@@ -377,8 +382,6 @@ def redact(card: CharacterCard, findings: Iterable[LeakageFinding]) -> Character
         if finding.field:
             by_field.setdefault(finding.field, []).append(finding)
     for path, items in by_field.items():
-        from persona_tui.core.scripts.models import get_field
-
         text = get_field(card, path)
         previous_start = len(text) + 1
         for finding in sorted(items, key=lambda f: f.start, reverse=True):

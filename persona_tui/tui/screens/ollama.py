@@ -98,6 +98,7 @@ class OllamaScreen(Screen):
         self.rows: list[ModelRow] = []
         self.sort_index = 0
         self.busy = False
+        self.url = ""
         self.marked: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -126,9 +127,9 @@ class OllamaScreen(Screen):
     # --- loading -----------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        service = self.app.services.ollama
+        self.url = self.app.services.ollama.base_url()  # read config.toml once per refresh
         self.query_one("#ollama-state", Static).update(
-            strip_control(f"Asking Ollama at {service.base_url()}…"))
+            strip_control(f"Asking Ollama at {self.url}…"))
         self.compare()
 
     @work(exclusive=True, group="ollama-compare")
@@ -144,7 +145,7 @@ class OllamaScreen(Screen):
     def _compared(self, message: Compared) -> None:
         result = message.result
         state = self.query_one("#ollama-state", Static)
-        url = self.app.services.ollama.base_url()
+        url = self.url
         if not result.reachable:
             state.update(strip_control(
                 f"{result.error}.\nOLLAMA_HOST tells Persona TUI where Ollama "
@@ -169,7 +170,7 @@ class OllamaScreen(Screen):
         counts = {status: sum(r.status == status for r in self.rows)
                   for status in ("tested", "untested", "missing")}
         self.query_one("#ollama-state", Static).update(strip_control(
-            f"{self.app.services.ollama.base_url()}: {counts['tested'] + counts['untested']} "
+            f"{self.url}: {counts['tested'] + counts['untested']} "
             f"installed, {counts['untested']} untested, {counts['missing']} tested earlier but "
             "no longer installed."))
 

@@ -141,9 +141,8 @@ class ProvidersScreen(Screen):
             text = state.error
         elif status is None:
             text = ("Press t to test the connection." if state.configured else
-                    f"Not configured: paste a key above, or set "
-                    f"{'GEMINI_API_KEY' if state.provider == 'gemini' else state.provider.upper() + '_API_KEY'}"
-                    " in the environment.")
+                    f"Not configured: paste a key above, or set {state.key_env} in the "
+                    "environment.")
         elif status.state == "available":
             text = f"Connected: {status.model_count} models, {status.latency_s * 1000:.0f} ms."
         else:
