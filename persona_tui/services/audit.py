@@ -4,28 +4,89 @@ reason (kept in the audit log beside the card), apply redactions, export the rep
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from persona_tui.core.data import DataLoader, SourceDocument
 from persona_tui.core.fileio import atomic_write
+from persona_tui.core.platform import PathManager
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.privacy.findings import LeakageFinding, PrivacyAuditResult
 from persona_tui.core.scripts.models import CharacterCard
 from persona_tui.core.scripts.privacy import PrivacyAuditor, redact
+from persona_tui.services.sample import resolve_data
+
+
+@dataclass
+class SourceContext:
+    """A finding's source text with some of what surrounds it, for side-by-side display."""
+
+    document: str
+    location: str | None
+    before: str
+    match: str
+    after: str
 
 
 class AuditService:
-    def __init__(self) -> None:
+    def __init__(self, paths: PathManager | None = None) -> None:
+        self.paths = paths
+        #: the verdict the viewer showed last (``persona-tui audit`` exits by it)
+        self.last_result: PrivacyAuditResult | None = None
         self.auditor = PrivacyAuditor()  # keeps the last source index: re-runs are fast
+        self._documents: tuple[tuple[str, ...], list[SourceDocument], list[str]] | None = None
+        # the editor's badge and the viewer audit from worker threads; one at a time
+        self._lock = threading.Lock()
 
-    def audit(self, card: CharacterCard, sources: Any, *, card_path: Path | None = None
-              ) -> PrivacyAuditResult:
-        """``sources``: paths, texts or documents, as :meth:`PrivacyAuditor.audit` takes."""
-        log = AuditLog.for_card(card_path) if card_path else None
-        result = self.auditor.audit(card, sources, accepted=log)
-        if log is not None:
+    def load_sources(self, paths: list[str]) -> tuple[list[SourceDocument], list[str]]:
+        """Documents and loader warnings for ``paths``, loaded once while they stay the same
+        (the live badge re-audits after every pause in typing)."""
+        key = tuple(paths)
+        if self._documents is None or self._documents[0] != key:
+            loader = DataLoader()
+            documents = loader.load([resolve_data(p) for p in paths])
+            self._documents = (key, documents, list(loader.warnings))
+        return self._documents[1], self._documents[2]
+
+    def audit(self, card: CharacterCard, sources: Any, *, card_path: Path | None = None,
+              record: bool = True) -> PrivacyAuditResult:
+        """``sources``: a list of path strings (a missing one is a clear DataError), or
+        paths, texts or documents as :meth:`PrivacyAuditor.audit` takes them.
+
+        With ``card_path``, accepted findings are read from its audit log and (unless
+        ``record`` is false, as for the editor's live badge) the run is recorded there."""
+        with self._lock:
+            if isinstance(sources, list) and all(isinstance(s, str) for s in sources):
+                sources = self.load_sources(sources)[0]  # in the app, strings are paths
+            log = AuditLog.for_card(card_path) if card_path else None
+            result = self.auditor.audit(card, sources, accepted=log)
+        if log is not None and record:
             log.record(result)
         return result
+
+    def context(self, finding: LeakageFinding, width: int = 240) -> SourceContext | None:
+        """The source span of ``finding`` inside its document, from the last loaded sources."""
+        if not finding.source_id or self._documents is None:
+            return None
+        document = next((d for d in self._documents[1] if d.id == finding.source_id), None)
+        if document is None or not finding.source_text:
+            return None
+        start, end = finding.source_start, finding.source_end
+        if start is None or end is None:
+            start = document.text.casefold().find(finding.source_text.casefold())
+            if start < 0:
+                return None
+            end = start + len(finding.source_text)
+        return SourceContext(document.id, finding.source_location,
+                             document.text[max(0, start - width):start],
+                             document.text[start:end], document.text[end:end + width])
+
+    def report_path(self, card_id: str, suffix: str) -> Path:
+        """Where an exported report goes: the audits folder, one file per card and format."""
+        folder = (self.paths or PathManager.default()).audit_dir
+        return folder / f"{card_id}-privacy-audit.{suffix}"
 
     @staticmethod
     def accept(card_path: Path, finding: LeakageFinding, reason: str) -> None:

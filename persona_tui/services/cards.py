@@ -4,6 +4,11 @@ saving atomically, making cards from personas, exporting.
 An :class:`EditSession` holds one card being edited as plain data, so every keystroke can be
 validated without the UI knowing pydantic: ``set`` returns the error for that field (or None),
 ``undo``/``redo`` walk the history, ``dirty`` says whether leaving needs a question.
+
+Typing into one field is one undo step (a "typing run"), as in any editor: undo after writing
+a sentence takes the sentence back, not its last letter. The open session is shared by the
+editor and the audit viewer (``CardService.current``), so a redaction applied in the viewer
+is an edit the editor can undo.
 """
 
 from __future__ import annotations
@@ -23,11 +28,48 @@ from persona_tui.core.platform import PathManager
 from persona_tui.core.scripts.cards_io import load_card, save_card
 from persona_tui.core.scripts.formats import FORMATS, render
 from persona_tui.core.scripts.generator import ScriptGenerator
-from persona_tui.core.scripts.models import CharacterCard
+from persona_tui.core.scripts.models import EDITABLE_SECTIONS, CharacterCard
 from persona_tui.resources import sample_project
+from persona_tui.services.sample import SAMPLE
 
 _EXTENSIONS = {"json": ".json", "system_prompt": ".txt", "markdown": ".md",
                "chara_card_v2": ".v2.json"}
+#: export formats as the user picks them
+FORMAT_LABELS = {"json": "JSON (this app's card format)", "system_prompt": "System prompt (.txt)",
+                 "markdown": "Markdown (.md)", "chara_card_v2": "Character Card V2 (.v2.json)"}
+
+
+#: fields edited as a block of text rather than one line
+_MULTILINE = {"identity.demographics_summary", "guidelines.response_style",
+              "guidelines.uncertainty_handling", "guidelines.character_maintenance"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable field as the editor lays it out: ``kind`` is line, text or list."""
+
+    path: str
+    label: str
+    kind: str
+
+
+def _label(name: str) -> str:
+    return name.replace("doesnt", "doesn't").replace("_", " ").capitalize()
+
+
+def field_layout() -> list[tuple[str, list[FieldSpec]]]:
+    """Every editable field of a card, by section, in the card's own order."""
+    layout = [("Card", [FieldSpec("id", "Id (file name, letters, digits, . _ -)", "line")])]
+    for section in EDITABLE_SECTIONS:
+        model = CharacterCard.model_fields[section].annotation
+        specs = []
+        for name, info in model.model_fields.items():
+            path = f"{section}.{name}"
+            kind = ("list" if info.annotation == list[str] else
+                    "text" if path in _MULTILINE else "line")
+            specs.append(FieldSpec(path, _label(name), kind))
+        layout.append((_label(section), specs))
+    return layout
 
 
 @dataclass
@@ -55,9 +97,14 @@ class EditSession:
 
     data: dict[str, Any]
     path: Path | None = None
+    #: the data files this card is audited against (paths as typed)
+    sources: list[str] = field(default_factory=list)
+    #: bumped by every change: the audit badge knows when its result is stale
+    version: int = 0
     _undo: list[dict[str, Any]] = field(default_factory=list)
     _redo: list[dict[str, Any]] = field(default_factory=list)
     _saved: dict[str, Any] = field(default_factory=dict)
+    _typing: str | None = None
 
     @classmethod
     def of(cls, card: CharacterCard, path: Path | None = None) -> EditSession:
@@ -80,6 +127,8 @@ class EditSession:
         return CharacterCard.model_validate(self.data)
 
     def _target(self, path: str) -> tuple[Any, str | int]:
+        if "." not in path:
+            return self.data, path  # a top-level field: the card's id
         section, _, rest = path.partition(".")
         name, _, index = rest.partition("[")
         container = self.data.setdefault(section, {})
@@ -87,22 +136,43 @@ class EditSession:
             return container.setdefault(name, []), int(index.rstrip("]"))
         return container, name
 
-    def _change(self, apply) -> None:
+    def _change(self, apply, *, typing: str | None = None) -> None:
+        if typing is not None and typing == self._typing:
+            apply()  # the same typing run: one undo step for the whole run
+            self.version += 1
+            self._redo.clear()
+            return
         before = copy.deepcopy(self.data)
         apply()
         if self.data != before:
             self._undo.append(before)
             self._redo.clear()
+            self.version += 1
+            self._typing = typing
 
     def set(self, path: str, value: str) -> str | None:
         """Change one field; returns that field's error, if the new value is invalid."""
         target, key = self._target(path)
+        if isinstance(key, int) and not 0 <= key < len(target):
+            raise KeyError(f"{path}: no such list item")
+        current = target[key] if isinstance(key, int) else target.get(key)
+        if current == value:
+            return self.errors().get(path)
 
         def apply() -> None:
             target[key] = value
 
-        self._change(apply)
+        self._change(apply, typing=path)
         return self.errors().get(path)
+
+    def replace(self, data: dict[str, Any]) -> None:
+        """Put in a whole new card (a redaction, say) as one undoable step."""
+        new = copy.deepcopy(data)
+
+        def apply() -> None:
+            self.data = new
+
+        self._change(apply)
 
     def add_item(self, path: str, value: str = "", at: int | None = None) -> int:
         """Add an item to a list field (``psychological_profile.goals``); returns its index."""
@@ -137,6 +207,8 @@ class EditSession:
             return False
         self._redo.append(copy.deepcopy(self.data))
         self.data = self._undo.pop()
+        self._typing = None
+        self.version += 1
         return True
 
     def redo(self) -> bool:
@@ -144,15 +216,32 @@ class EditSession:
             return False
         self._undo.append(copy.deepcopy(self.data))
         self.data = self._redo.pop()
+        self._typing = None
+        self.version += 1
         return True
+
+    def break_typing_run(self) -> None:
+        """The next keystroke starts a new undo step (focus moved, say)."""
+        self._typing = None
 
     def mark_saved(self) -> None:
         self._saved = copy.deepcopy(self.data)
 
 
+@dataclass
+class PersonaEntry:
+    """A persona a card can be made from, with where it came from."""
+
+    label: str
+    persona: Persona
+    sources: list[str]
+
+
 class CardService:
     def __init__(self, paths: PathManager) -> None:
         self.paths = paths
+        #: the card open in the editor, shared with the audit viewer
+        self.current: EditSession | None = None
 
     def list(self, *, include_samples: bool = True) -> list[CardEntry]:
         folders = [self.paths.cards_dir] + ([sample_project() / "cards"] if include_samples
@@ -171,14 +260,67 @@ class CardService:
         return entries
 
     def open(self, path: str | Path) -> EditSession:
-        return EditSession.of(load_card(path), Path(path))
+        """Open a card; a bundled sample is saved as the user's own copy, never in place."""
+        path = Path(path)
+        card = load_card(path)
+        target = path if path.suffix == ".json" else path.with_suffix(".json")
+        samples = sample_project() / "cards"
+        if path.parent.resolve() == samples.resolve():
+            target = self.paths.cards_dir / path.name
+        session = EditSession.of(card, target)
+        session.sources = self._recorded_sources(target) or self._recorded_sources(path) or (
+            [SAMPLE] if path.parent.resolve() == samples.resolve()
+            else [])
+        return session
 
-    def new_from_persona(self, persona: Persona | dict) -> EditSession:
+    def open_current(self, path: str | Path) -> EditSession:
+        self.current = self.open(path)
+        return self.current
+
+    @staticmethod
+    def _recorded_sources(card_path: Path) -> list[str]:
+        from persona_tui.core.privacy.audit_log import AuditLog
+
+        log_path = card_path.with_name(f"{card_path.stem}.audit.json")
+        return AuditLog(log_path).sources if log_path.exists() else []
+
+    def personas(self) -> list[PersonaEntry]:
+        """Personas to make cards from: the sample project's, then every experiment run's."""
+        from persona_tui.core.experiments import ExperimentStore
+
+        found = []
+        sample = json.loads((sample_project() / "personas.json").read_text("utf-8"))
+        for raw in sample["personas"]:
+            persona = Persona.model_validate(raw)
+            found.append(PersonaEntry(f"{persona.name} — sample project", persona, [SAMPLE]))
+        store = ExperimentStore(self.paths.experiments_dir)
+        for experiment in store.list():
+            for run in reversed(store.runs(experiment.name)):
+                folder = store.folder(experiment.name) / "runs" / run.get("run_id", "")
+                try:
+                    raws = json.loads((folder / "personas.json").read_text("utf-8"))
+                except (OSError, ValueError):
+                    continue
+                for raw in raws:
+                    try:
+                        persona = Persona.model_validate(raw)
+                    except PydanticValidationError:
+                        continue
+                    found.append(PersonaEntry(
+                        f"{persona.name} — {experiment.name} {run.get('run_id', '')}",
+                        persona, list(run.get("config", {}).get("data_paths", []))))
+        return found
+
+    def new_from_persona(self, persona: Persona | dict | PersonaEntry) -> EditSession:
         """A card made without a model (speech described, never quoted); not saved yet."""
+        sources: list[str] = []
+        if isinstance(persona, PersonaEntry):
+            persona, sources = persona.persona, persona.sources
         card = ScriptGenerator.from_persona(persona if isinstance(persona, Persona)
                                             else Persona.model_validate(persona))
         path = self.paths.cards_dir / f"{card.id}.json"
         session = EditSession.of(card, path)
+        session.sources = list(sources)
         session._saved = {}  # a new card has never been saved: leaving asks first
         return session
 
@@ -189,6 +331,13 @@ class CardService:
         save_card(card, target)
         session.path = target
         session.mark_saved()
+        if session.sources:
+            from persona_tui.core.privacy.audit_log import AuditLog
+
+            log = AuditLog.for_card(target)
+            if log.sources != session.sources:
+                log.sources = list(session.sources)
+                log.save()
         return target
 
     def export(self, session: EditSession, fmt: str, folder: str | Path | None = None) -> Path:
@@ -197,6 +346,11 @@ class CardService:
             raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         folder = Path(folder) if folder else self.paths.data_dir / "exports"
         return atomic_write(folder / f"{card.id}{_EXTENSIONS[fmt]}", render(card, fmt))
+
+    @staticmethod
+    def data_of(card: CharacterCard) -> dict[str, Any]:
+        """A card as the plain data an edit session holds."""
+        return json.loads(card.model_dump_json())
 
     @staticmethod
     def preview(session: EditSession) -> str:

@@ -23,7 +23,7 @@ from persona_tui.core.generation.events import (
 )
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.platform import PathManager
-from persona_tui.resources import sample_project
+from persona_tui.services.sample import SAMPLE, resolve_data, sample_data
 from persona_tui.sdk.async_generator import DEFAULT_MODELS, AsyncPersonaGenerator
 
 PROVIDER_CHOICES = ("ollama", "openai", "anthropic", "gemini")
@@ -34,15 +34,12 @@ class GenerationService:
         self.paths = paths
         self.store = ExperimentStore(paths.experiments_dir)
 
-    SAMPLE = "sample"
+    SAMPLE = SAMPLE
+    sample_data = staticmethod(sample_data)
 
     @staticmethod
-    def sample_data() -> Path:
-        return sample_project() / "data"
-
-    def resolve(self, data: str) -> str:
-        """``sample`` is the bundled study; anything else is a path as typed."""
-        return str(self.sample_data()) if data.strip() == self.SAMPLE else data
+    def resolve(data: str) -> str:
+        return resolve_data(data)
 
     @staticmethod
     def default_model(provider: str) -> str:

@@ -52,4 +52,4 @@ class Services:
     def audit(self) -> AuditService:
         from persona_tui.services.audit import AuditService
 
-        return AuditService()
+        return AuditService(self.paths)

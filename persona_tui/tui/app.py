@@ -38,9 +38,13 @@ def _screen(mode: str) -> Screen:
         from persona_tui.tui.screens.generate import GenerateScreen
 
         return GenerateScreen()
-    from persona_tui.tui.screens.coming import ComingScreen
+    if mode == "cards":
+        from persona_tui.tui.screens.cards import CardsScreen
 
-    return ComingScreen(mode)
+        return CardsScreen()
+    from persona_tui.tui.screens.audit import AuditScreen
+
+    return AuditScreen()
 
 
 class PersonaApp(App):
@@ -48,17 +52,21 @@ class PersonaApp(App):
     TITLE = "Persona TUI"
     MODES = {d.mode: partial(_screen, d.mode) for d in DESTINATIONS}
     BINDINGS = [
-        *(Binding(d.key, f"go('{d.mode}')", d.title, id=d.binding_id, tooltip=d.help)
-          for d in DESTINATIONS),
+        # priority: a focused widget's own F-keys (TextArea binds F6) must not hide a screen
+        *(Binding(d.key, f"go('{d.mode}')", d.title, id=d.binding_id, tooltip=d.help,
+                  priority=True) for d in DESTINATIONS),
         Binding("f1", "help", "Help", id="app.help",
                 tooltip="Keys of this screen and of the focused widget"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave Persona TUI"),
     ]
 
-    def __init__(self, *, paths: PathManager | None = None, start: str = "providers") -> None:
+    def __init__(self, *, paths: PathManager | None = None, start: str = "providers",
+                 card: str | None = None, sources: list[str] | None = None) -> None:
         super().__init__()
         self.services = Services.create(paths)
         self.start = start
+        self.card = card
+        self.sources = sources
         self.settings = Settings()
         self._loading = True
 
@@ -76,6 +84,14 @@ class PersonaApp(App):
         if self.settings.ui.keymap:
             self.set_keymap(self.settings.ui.keymap)
         self._loading = False
+        if self.card is not None:
+            try:
+                session = self.services.cards.open_current(self.card)
+            except PersonaError as exc:
+                self.show_error(exc)
+            else:
+                if self.sources:
+                    session.sources = list(self.sources)
         self.switch_mode(self.start)
 
     def watch_theme(self, theme: str) -> None:
@@ -89,7 +105,37 @@ class PersonaApp(App):
             self.show_error(exc)
 
     def action_go(self, mode: str) -> None:
-        self.switch_mode(mode)
+        """Leaving the editor for anything but its audit asks about unsaved changes."""
+        if self.current_mode == "cards" and mode not in ("cards", "audit"):
+            self.screen.ask_unsaved(partial(self.switch_mode, mode))
+        else:
+            self.switch_mode(mode)
+
+    async def action_quit(self) -> None:
+        cards = self.services.__dict__.get("cards")  # never built: nothing to lose
+        session = cards.current if cards is not None else None
+        if session is None or not session.dirty:
+            self.exit()
+            return
+        self._ask_before(self.exit)
+
+    def _ask_before(self, then) -> None:
+        from persona_tui.tui.screens.dialogs import UnsavedChanges
+
+        session = self.services.cards.current
+
+        def answered(answer: str | None) -> None:
+            if answer == "save":
+                try:
+                    self.services.cards.save(session)
+                except (PersonaError, OSError, ValueError) as exc:
+                    self.show_error(exc)
+                    return
+            if answer in ("save", "discard"):
+                then()
+
+        name = session.data.get("identity", {}).get("name") or "The open card"
+        self.push_screen(UnsavedChanges(strip_control(str(name))), answered)
 
     def action_help(self) -> None:
         from persona_tui.tui.screens.help import HelpScreen
@@ -99,7 +145,17 @@ class PersonaApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for destination in DESTINATIONS:
             yield SystemCommand(f"Go to {destination.title}", destination.help,
-                                partial(self.switch_mode, destination.mode))
+                                partial(self.action_go, destination.mode))
+        # the main actions of the current screen and of the focused widget, for keys a
+        # terminal may swallow (alt+↑ over some SSH clients) and for discovery
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.id or binding.id.startswith("app.") or binding.id in seen:
+                continue
+            seen.add(binding.id)
+            yield SystemCommand(binding.description, binding.tooltip or binding.description,
+                                partial(self.run_action, binding.action, active.node))
         yield from super().get_system_commands(screen)
 
     def show_error(self, error: BaseException) -> None:

@@ -73,7 +73,9 @@ def test_save_is_atomic_and_clears_dirty(cards, paths, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         cards.save(session)
     assert json.loads(target.read_text())["identity"]["title"] == "Changed title"
-    assert [p.name for p in target.parent.iterdir()] == ["ledger-keeper.json"]
+    # no temporary file left behind; the audit log records the sample's sources
+    assert sorted(p.name for p in target.parent.iterdir()) == ["ledger-keeper.audit.json",
+                                                               "ledger-keeper.json"]
     assert session.dirty  # still unsaved: leaving must ask
 
 
@@ -143,3 +145,56 @@ def test_audit_service_takes_loaded_documents_too(cards):
     documents = DataLoader().load(DATA)
     result = AuditService().audit(cards.open(SAMPLE_CARD).card(), documents)
     assert result.verdict == "pass"
+
+
+def test_a_sample_card_is_saved_as_the_users_copy_with_its_sources(cards, paths):
+    session = cards.open(SAMPLE_CARD)
+    assert session.path == paths.cards_dir / "ledger-keeper.json"
+    assert session.sources == ["sample"]  # the bundled study, wherever it is installed
+    before = SAMPLE_CARD.read_bytes()
+    session.set("identity.title", "Mine now")
+    cards.save(session)
+    assert SAMPLE_CARD.read_bytes() == before
+    reopened = cards.open(session.path)
+    assert reopened.sources == ["sample"]  # kept in the audit log beside the copy
+
+
+def test_typing_in_one_field_is_one_undo_step(cards):
+    session = cards.open(SAMPLE_CARD)
+    title = session.data["identity"]["title"]
+    for end in range(1, 6):
+        session.set("identity.title", "Hello"[:end])
+    session.set("identity.name", "Someone")
+    assert session.undo()  # the name
+    assert session.undo()  # the whole title typing run
+    assert session.data["identity"]["title"] == title
+    assert not session.undo()
+
+
+def test_personas_to_make_cards_from_include_the_sample(cards):
+    entries = cards.personas()
+    assert [e.persona.name for e in entries[:3]] == ["Jess Morgan", "Alex Brennan",
+                                                     "Margaret Hale"]
+    session = cards.new_from_persona(entries[0])
+    assert session.sources == ["sample"] and session.dirty
+
+
+def test_audit_context_shows_the_source_span(cards):
+    service = AuditService()
+    session = cards.open(SAMPLE_CARD)
+    session.set("guidelines.response_style",
+                "Says: the chat is a terrible ledger. Messages get buried under memes.")
+    result = service.audit(session.card(), session.sources)
+    verbatim = next(f for f in result.findings if f.kind == FindingKind.VERBATIM)
+    context = service.context(verbatim)
+    assert context is not None and context.document == verbatim.source_id
+    assert context.match.casefold() == verbatim.source_text.casefold()
+    assert context.before or context.after
+
+
+def test_missing_source_path_is_a_clear_error(cards, tmp_path):
+    from persona_tui.core.errors import DataError
+
+    session = cards.open(SAMPLE_CARD)
+    with pytest.raises(DataError, match="does not exist"):
+        AuditService().audit(session.card(), [str(tmp_path / "nope")])

@@ -19,6 +19,8 @@ class AuditLog:
         self.path = Path(path)
         self.accepted: dict[str, dict] = {}
         self.runs: list[dict] = []
+        #: the data files the card is audited against, so a re-run needs no retyping
+        self.sources: list[str] = []
         if self.path.exists():
             try:
                 data = json.loads(self.path.read_text("utf-8"))
@@ -27,6 +29,7 @@ class AuditLog:
                 data = {}
             self.accepted = dict(data.get("accepted", {}))
             self.runs = list(data.get("runs", []))
+            self.sources = [str(s) for s in data.get("sources", []) if isinstance(s, str)]
 
     @classmethod
     def for_card(cls, card_path: str | Path) -> AuditLog:
@@ -56,5 +59,6 @@ class AuditLog:
         self.save()
 
     def save(self) -> None:
-        atomic_write(self.path, json.dumps({"version": 1, "accepted": self.accepted,
-                                            "runs": self.runs}, indent=2, ensure_ascii=False))
+        atomic_write(self.path, json.dumps({"version": 1, "sources": self.sources,
+                                            "accepted": self.accepted, "runs": self.runs},
+                                           indent=2, ensure_ascii=False))

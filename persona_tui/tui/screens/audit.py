@@ -1,0 +1,361 @@
+"""Privacy audit: the verdict for the open card, its findings, and for the selected finding
+the card text and the source text side by side with the overlap highlighted.
+
+It audits the card open in the editor (the shared session), so "jump to field" lands on the
+text to change and "apply redaction" is an edit the editor can undo. Nothing is saved behind
+the user's back: a redaction leaves the card unsaved until they save it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from persona_tui.services.app_support import PersonaError, strip_control
+from persona_tui.services.cards import EditSession
+from persona_tui.tui.screens.dialogs import AskText, Pick
+
+COLUMNS = ("Severity", "Kind", "Field", "Excerpt")
+#: the orders ``s`` cycles through: (label, key)
+SORTS = (("severity, highest first", lambda f: (-_rank(f), f.field or "", f.start)),
+         ("severity, lowest first", lambda f: (_rank(f), f.field or "", f.start)),
+         ("field", lambda f: (f.field or "", f.start)),
+         ("kind", lambda f: (str(f.kind), -_rank(f))))
+
+
+def _rank(finding: Any) -> int:
+    return -1 if finding.accepted else finding.severity.rank
+
+
+def _one_line(text: str, limit: int = 60) -> str:
+    text = " ".join(strip_control(text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _highlighted(before: str, match: str, after: str) -> Text:
+    text = Text(strip_control(before))
+    text.append(strip_control(match), style="bold reverse")
+    text.append(strip_control(after))
+    return text
+
+
+class AuditScreen(Screen):
+    CSS_PATH = "audit.tcss"
+    BINDINGS = [
+        Binding("ctrl+r", "rerun", "Re-run", id="audit.rerun",
+                tooltip="Audit the card again against the sources"),
+        Binding("s", "sort", "Sort", id="audit.sort",
+                tooltip="Sort findings: severity high→low, low→high, field, kind"),
+        Binding("j", "jump", "Jump to field", id="audit.jump",
+                tooltip="Open the editor on the field of the selected finding"),
+        Binding("x", "redact", "Redact", id="audit.redact",
+                tooltip="Replace the flagged text with the suggested placeholder"),
+        Binding("a", "accept", "Accept", id="audit.accept",
+                tooltip="Accept the selected finding with a reason (kept in the audit log)"),
+        Binding("e", "export", "Export", id="audit.export",
+                tooltip="Export the report as JSON or Markdown"),
+    ]
+
+    @dataclass
+    class Done(Message):
+        session: EditSession
+        version: int
+        result: Any
+
+    @dataclass
+    class Failed(Message):
+        error: Exception
+
+    def __init__(self) -> None:
+        super().__init__(name="audit")
+        self.session: EditSession | None = None
+        self.result: Any = None
+        self.audited_version = -1
+        self.sort_index = 0
+        self.rows: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="audit-bar"):
+            yield Static("Privacy audit", id="audit-title", markup=False)
+            yield Static("", id="verdict", markup=False)
+        with Horizontal(id="sources-row"):
+            yield Label("Sources", classes="field-label")
+            sources = Input(id="sources", compact=True,
+                            placeholder="data files or folders the card came from, ; between")
+            sources.HELP = ("The research data this card is checked against. Type paths "
+                            "separated by ';' and press Enter to re-run.")
+            yield sources
+        table = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        table.HELP = ("Findings of the audit. ↑/↓ selects one; j jumps to its field, x applies "
+                      "the redaction, a accepts it with a reason, s changes the order.")
+        yield table
+        with Horizontal(id="compare"):
+            with Vertical(classes="side"):
+                yield Label("Card", id="card-side-title", classes="side-title", markup=False)
+                with VerticalScroll():
+                    yield Static("", id="card-side", markup=False)
+            with Vertical(classes="side"):
+                yield Label("Source", id="source-side-title", classes="side-title",
+                            markup=False)
+                with VerticalScroll():
+                    yield Static("", id="source-side", markup=False)
+        yield Static("", id="suggestion", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        session = self.app.services.cards.current
+        if session is not self.session:
+            self.session = session
+            self.result = None
+            self.query_one("#sources", Input).value = "; ".join(session.sources) \
+                if session else ""
+        if session is None:
+            self._say("No card is open. Press F5 and open or make one (ctrl+o / ctrl+n).")
+            return
+        if session.version != self.audited_version or self.result is None:
+            self.action_rerun()
+
+    # --- running ---------------------------------------------------------------------------
+
+    def _say(self, text: str, verdict: str = "") -> None:
+        self.query_one("#audit-title", Static).update(text)
+        verdict_widget = self.query_one("#verdict", Static)
+        verdict_widget.update(verdict.upper() if verdict else "")
+        verdict_widget.set_classes(f"-{verdict}" if verdict else "")
+
+    def action_rerun(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        typed = [p.strip() for p in self.query_one("#sources", Input).value.split(";")
+                 if p.strip()]
+        if typed != session.sources:
+            session.sources = typed
+        if not session.sources:
+            self._say("Type the data files or folder this card was made from in Sources, "
+                      "then Enter.")
+            self.query_one("#sources", Input).focus()
+            return
+        errors = session.errors()
+        if errors:
+            first = next(iter(errors))
+            self._say(strip_control(f"The card is not valid ({first}: {errors[first]}); "
+                                    "fix it in the editor (F5) first."))
+            return
+        self.query_one("#audit-title", Static).update("Auditing…")
+        self._run(session, session.version)
+
+    @work(thread=True, exclusive=True, group="audit-run")
+    def _run(self, session: EditSession, version: int) -> None:
+        try:
+            result = self.app.services.audit.audit(session.card(), session.sources,
+                                                   card_path=session.path)
+        except Exception as exc:  # a missing source, an unreadable file: a toast with a hint
+            self.post_message(self.Failed(exc))
+        else:
+            self.post_message(self.Done(session, version, result))
+
+    @on(Input.Submitted, "#sources")
+    def _sources_entered(self) -> None:
+        self.action_rerun()
+        self.query_one(DataTable).focus()
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self._say("The audit could not run; see the message.")
+        self.app.show_error(message.error)
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.session is not self.session:
+            return
+        self.result = message.result
+        self.audited_version = message.version
+        self.app.services.audit.last_result = message.result
+        name = message.session.data.get("identity", {}).get("name", "")
+        counts = self.result.counts()
+        summary = (f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low"
+                   + (f"; {len(self.result.accepted)} accepted" if self.result.accepted else ""))
+        self._say(strip_control(f"{name} ({message.session.data.get('id', '')}) — {summary}"),
+                  self.result.verdict)
+        self._fill_table()
+
+    # --- table and detail ------------------------------------------------------------------
+
+    def _fill_table(self) -> None:
+        table = self.query_one(DataTable)
+        label, key = SORTS[self.sort_index]
+        self.rows = sorted(self.result.findings + self.result.accepted, key=key) \
+            if self.result else []
+        table.clear()
+        styles = {"high": "bold red", "medium": "yellow", "low": "dim"}
+        for index, finding in enumerate(self.rows):
+            severity = "accepted" if finding.accepted else str(finding.severity)
+            table.add_row(Text(severity, style=styles.get(severity, "dim italic")),
+                          Text(str(finding.kind)), Text(strip_control(finding.field or "")),
+                          Text(_one_line(finding.text)), key=str(index))
+        table.border_subtitle = f"sorted by {label}"
+        if not self.rows:
+            self.query_one("#card-side", Static).update(
+                "No findings: nothing in this card repeats its sources." if self.result
+                else "")
+            self.query_one("#source-side", Static).update("")
+            self.query_one("#suggestion", Static).update("")
+        else:
+            self._show_detail(self.rows[min(table.cursor_row, len(self.rows) - 1)])
+
+    @property
+    def selected(self) -> Any:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None and self.rows:
+            self._show_detail(self.rows[int(event.row_key.value)])
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_jump()
+
+    def _show_detail(self, finding: Any) -> None:
+        text = self._field_text(finding.field) or finding.text
+        start, end = finding.start, finding.end
+        if text[start:end] != finding.text:  # edited since the audit: show the flagged text
+            text, start, end = finding.text, 0, len(finding.text)
+        self.query_one("#card-side-title", Label).update(
+            strip_control(f"Card · {finding.field or ''}"))
+        self.query_one("#card-side", Static).update(
+            _highlighted(text[:start], text[start:end], text[end:]))
+        context = self.app.services.audit.context(finding)
+        where = ", ".join(p for p in (finding.source_id, finding.source_location) if p)
+        self.query_one("#source-side-title", Label).update(
+            strip_control(f"Source · {where}" if where else "Source · not in the sources"))
+        if context is not None:
+            source = _highlighted(("…" if context.before else "") + context.before,
+                                  context.match,
+                                  context.after + ("…" if context.after else ""))
+        else:
+            source = Text(strip_control(finding.source_text or
+                                        "This is not in the sources; it is flagged because of "
+                                        "what it is (personal data)."))
+        self.query_one("#source-side", Static).update(source)
+        note = f"Fix: {finding.suggestion}"
+        if finding.accepted:
+            note = f"Accepted: {finding.accepted_reason}"
+        self.query_one("#suggestion", Static).update(strip_control(note))
+
+    def _field_text(self, path: str | None) -> str | None:
+        if not path or self.session is None:
+            return None
+        section, _, rest = path.partition(".")
+        name, _, index = rest.partition("[")
+        value = self.session.data.get(section, {}).get(name)
+        if index and isinstance(value, list):
+            position = int(index.rstrip("]"))
+            return value[position] if position < len(value) else None
+        return value if isinstance(value, str) else None
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self._fill_table()
+        self.notify(f"Sorted by {SORTS[self.sort_index][0]}.", markup=False, timeout=2)
+
+    def action_jump(self) -> None:
+        finding = self.selected
+        if finding is None or not finding.field:
+            return
+        self.app.switch_mode("cards")
+        self.app.call_after_refresh(self._focus_in_editor, finding.field, finding.start)
+
+    def _focus_in_editor(self, path: str, start: int) -> None:
+        from persona_tui.tui.screens.cards import CardsScreen
+
+        if isinstance(self.app.screen, CardsScreen):
+            self.app.screen.focus_field(path, start)
+
+    def action_redact(self) -> None:
+        finding = self.selected
+        if finding is None or self.session is None or finding.accepted:
+            return
+        if self.session.version != self.audited_version:
+            self.notify("The card changed since this audit; re-run first (ctrl+r).",
+                        severity="warning", markup=False)
+            return
+        try:
+            redacted = self.app.services.audit.redact(self.session.card(), [finding])
+        except (PersonaError, ValueError, KeyError) as exc:
+            self.app.show_error(exc)
+            return
+        self.session.replace(self.app.services.cards.data_of(redacted))
+        self.notify(strip_control(f"Replaced “{_one_line(finding.text, 40)}” with "
+                                  f"{finding.replacement} in {finding.field}. The card is "
+                                  "unsaved: ctrl+s in the editor (F5) saves it; ctrl+z there "
+                                  "undoes it."), markup=False)
+        self.action_rerun()
+
+    def action_accept(self) -> None:
+        finding = self.selected
+        if finding is None or self.session is None or finding.accepted:
+            return
+        if self.session.path is None:
+            self.notify("Save the card first: accepted findings live beside it.",
+                        severity="warning", markup=False)
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+            try:
+                self.app.services.audit.accept(self.session.path, finding, reason)
+            except (OSError, ValueError) as exc:
+                self.app.show_error(exc)
+                return
+            self.notify("Accepted; the reason is kept in the card's audit log.", markup=False)
+            self.action_rerun()
+
+        self.app.push_screen(AskText(
+            "Accept this finding", strip_control(
+                f"{finding.kind} in {finding.field}: “{_one_line(finding.text, 50)}”. "
+                "Why is it acceptable? (kept in the audit log)"),
+            placeholder="e.g. the name is invented; any match is a coincidence"), answered)
+
+    def action_export(self) -> None:
+        if self.result is None or self.session is None:
+            return
+        choices = ["json", "md"]
+
+        def picked(index: int | None) -> None:
+            if index is None:
+                return
+            audit = self.app.services.audit
+            try:
+                card = self.session.card()
+                path = audit.export_report(card, self.result,
+                                           audit.report_path(card.id, choices[index]))
+            except (PersonaError, OSError, ValueError) as exc:
+                self.app.show_error(exc)
+                return
+            self.notify(strip_control(f"Exported {path}"), markup=False)
+
+        self.app.push_screen(Pick("Export the report as", ["JSON", "Markdown"]), picked)

@@ -1,0 +1,413 @@
+"""Cards: a keyboard editor for character cards.
+
+Every field of the card is on one scrolling page, in the card's own order; ↑/↓ walk it like a
+document. Edits go to the shared edit session (``services.cards.current``), which validates
+them, keeps the undo history and knows whether leaving needs a question. The rendered system
+prompt (ctrl+t) and the audit badge follow the edits a moment after typing stops, so typing
+itself only pays for validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static
+
+from persona_tui.services.app_support import PersonaError, strip_control
+from persona_tui.services.cards import FORMAT_LABELS, EditSession, field_layout
+from persona_tui.tui.screens.dialogs import Pick, UnsavedChanges
+from persona_tui.tui.widgets.audit_badge import AuditBadge
+from persona_tui.tui.widgets.fields import (
+    FieldEdited,
+    ItemInput,
+    ListEdit,
+    ListField,
+    TextField,
+    widget_id,
+)
+
+#: quiet time after the last keystroke before the badge re-audits
+AUDIT_DELAY_S = 0.8
+PREVIEW_DELAY_S = 0.15
+
+
+class CardsScreen(Screen):
+    CSS_PATH = "cards.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="cards.save",
+                tooltip="Save the card (atomically: a crash never leaves half a file)"),
+        Binding("ctrl+z", "undo", "Undo", id="cards.undo", priority=True,
+                tooltip="Undo the last edit (typing in one field is one step)"),
+        Binding("ctrl+y", "redo", "Redo", id="cards.redo", priority=True,
+                tooltip="Redo the edit undone last"),
+        Binding("ctrl+t", "toggle_preview", "Preview", id="cards.preview",
+                tooltip="Show or hide the rendered system prompt"),
+        Binding("ctrl+o", "open_card", "Open", id="cards.open",
+                tooltip="Open another card"),
+        Binding("ctrl+n", "new_card", "New from persona", id="cards.new",
+                tooltip="Make a card from a persona of an experiment or the sample project"),
+        Binding("ctrl+l", "export", "Export", id="cards.export",
+                tooltip="Export as JSON, system prompt, Markdown or Character Card V2"),
+    ]
+
+    @dataclass
+    class Audited(Message):
+        version: int
+        result: Any
+
+    @dataclass
+    class AuditFailed(Message):
+        version: int
+        error: Exception
+
+    def __init__(self) -> None:
+        super().__init__(name="cards")
+        self.session: EditSession | None = None
+        self.shown_version = -1
+        self._audit_timer: Timer | None = None
+        self._preview_timer: Timer | None = None
+        self._fields: dict[str, TextField | ListField] = {}
+        self._errors: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="card-bar"):
+            yield Static("", id="card-title", markup=False)
+            yield AuditBadge(id="audit-badge")
+        with Horizontal(id="card-body"):
+            yield VerticalScroll(id="editor")
+            with VerticalScroll(id="preview-pane"):
+                yield Static("", id="preview", markup=False)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one("#preview-pane").display = False
+        cards = self.app.services.cards
+        if cards.current is None:
+            entries = cards.list()
+            if entries:
+                try:
+                    cards.open_current(entries[0].path)
+                except PersonaError as exc:
+                    self.app.show_error(exc)
+        await self.show_session()
+
+    async def on_screen_resume(self) -> None:
+        current = self.app.services.cards.current
+        if current is not self.session:
+            await self.show_session()
+        elif current is not None and current.version != self.shown_version:
+            await self.refresh_fields()
+            self._changed()
+
+    # --- showing a session -------------------------------------------------------------------
+
+    async def show_session(self) -> None:
+        """Build the editor for the shared session (a new card, another card)."""
+        self.session = self.app.services.cards.current
+        editor = self.query_one("#editor", VerticalScroll)
+        await editor.remove_children()
+        self._fields.clear()
+        self._errors = {}
+        if self.session is None:
+            await editor.mount(Static("No card open. ctrl+n makes one from a persona; ctrl+o "
+                                      "opens a card file.", classes="hint", markup=False))
+            self._update_title()
+            return
+        widgets = []
+        for section, specs in field_layout():
+            widgets.append(Static(section, classes="section-title", markup=False))
+            for spec in specs:
+                value = self._value(spec.path)
+                if spec.kind == "list":
+                    widget = ListField(spec.path, spec.label, value or [])
+                else:
+                    widget = TextField(spec.path, spec.label, value or "",
+                                       multiline=spec.kind == "text")
+                self._fields[spec.path] = widget
+                widgets.append(widget)
+        await editor.mount_all(widgets)
+        self.shown_version = self.session.version
+        self._changed(audit_now=True)
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        field = self._fields.get("identity.name")
+        if field is not None:
+            field.editor.focus()
+
+    def _value(self, path: str) -> Any:
+        data = self.session.data if self.session else {}
+        if "." not in path:
+            return data.get(path)
+        section, _, name = path.partition(".")
+        return data.get(section, {}).get(name)
+
+    async def refresh_fields(self) -> None:
+        """Show the session's data again after undo, redo or a redaction."""
+        for path, widget in self._fields.items():
+            value = self._value(path)
+            if isinstance(widget, ListField):
+                await widget.show(value or [])
+            else:
+                widget.show(value or "")
+        self.shown_version = self.session.version
+
+    def _update_title(self) -> None:
+        title = self.query_one("#card-title", Static)
+        if self.session is None:
+            title.update("Cards")
+            return
+        name = self.session.data.get("identity", {}).get("name") or "(no name)"
+        where = self.session.path.name if self.session.path else "not saved yet"
+        title.update(strip_control(f"{name} — {where}" + ("  ● unsaved" if self.session.dirty
+                                                          else "")))
+
+    def _show_errors(self) -> None:
+        errors = self.session.errors() if self.session else {}
+        for path in set(self._errors) | set(errors):
+            if self._errors.get(path) == errors.get(path):
+                continue
+            base = path.split("[")[0]
+            widget = self._fields.get(base)
+            if widget is not None:
+                widget.set_error(errors.get(path) and f"{path}: {errors[path]}")
+        self._errors = errors
+
+    def _changed(self, *, audit_now: bool = False) -> None:
+        """After any change: title, errors now; preview and audit once typing pauses."""
+        self._update_title()
+        self._show_errors()
+        if self.query_one("#preview-pane").display:
+            self._restart("_preview_timer", PREVIEW_DELAY_S, self._render_preview)
+        self.query_one(AuditBadge).show_pending()
+        self._restart("_audit_timer", 0 if audit_now else AUDIT_DELAY_S, self._start_audit)
+
+    def _restart(self, name: str, delay: float, callback) -> None:
+        timer = getattr(self, name)
+        if timer is not None:
+            timer.stop()
+        setattr(self, name, self.set_timer(delay, callback))
+
+    # --- edits ---------------------------------------------------------------------------------
+
+    @on(FieldEdited)
+    def _edited(self, event: FieldEdited) -> None:
+        if self.session is None:
+            return
+        try:
+            self.session.set(event.path, event.value)
+        except KeyError:
+            return
+        self.shown_version = self.session.version
+        self._changed()
+
+    @on(ListEdit)
+    async def _list_edit(self, event: ListEdit) -> None:
+        session = self.session
+        if session is None:
+            return
+        field = self._fields[event.path]
+        if event.op == "add":
+            focus = session.add_item(event.path, "", at=event.index + 1)
+        elif event.op == "remove":
+            session.remove_item(event.path, event.index)
+            focus = min(event.index, len(self._value(event.path) or []) - 1)
+        else:
+            focus = session.move_item(event.path, event.index, event.offset)
+        await field.show(self._value(event.path) or [])
+        self.shown_version = session.version
+        item = field.item(focus)
+        if item is not None:
+            item.focus()
+        else:
+            field.query_one("ListHeader").focus()
+        self._changed()
+
+    def on_descendant_blur(self) -> None:
+        """Leaving a field ends its typing run: undo steps stop at field boundaries."""
+        if self.session is not None:
+            self.session.break_typing_run()
+
+    async def action_undo(self) -> None:
+        await self._history("undo")
+
+    async def action_redo(self) -> None:
+        await self._history("redo")
+
+    async def _history(self, which: str) -> None:
+        if self.session is None:
+            return
+        if not getattr(self.session, which)():
+            self.notify(f"Nothing to {which}.", markup=False, timeout=2)
+            return
+        await self.refresh_fields()
+        self._changed()
+
+    def focus_field(self, path: str, start: int | None = None) -> bool:
+        """Focus the editor of ``path`` (the audit viewer's "jump to field")."""
+        try:
+            widget = self.query_one(f"#{widget_id(path)}")
+        except Exception:
+            return False
+        widget.focus()
+        widget.scroll_visible(animate=False)
+        if start is not None and isinstance(widget, Input):
+            widget.cursor_position = start
+        return True
+
+    # --- save, open, new, export -------------------------------------------------------------
+
+    def action_save(self) -> bool:
+        if self.session is None:
+            return False
+        try:
+            path = self.app.services.cards.save(self.session)
+        except (PersonaError, OSError, ValueError) as exc:
+            errors = self.session.errors()
+            if errors:
+                first = next(iter(errors))
+                self.notify(strip_control(f"Not saved: {first}: {errors[first]}"),
+                            severity="error", markup=False)
+                self.focus_field(first)
+            else:
+                self.app.show_error(exc)
+            return False
+        self._update_title()
+        self.notify(strip_control(f"Saved {path}"), markup=False)
+        return True
+
+    def ask_unsaved(self, then) -> None:
+        """Run ``then()`` now if nothing is unsaved, else after the user saves or discards."""
+        session = self.session
+        if session is None or not session.dirty:
+            then()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "save" and not self.action_save():
+                return
+            if answer in ("save", "discard"):
+                then()
+
+        name = session.data.get("identity", {}).get("name") or "This card"
+        self.app.push_screen(UnsavedChanges(strip_control(str(name))), answered)
+
+    def action_open_card(self) -> None:
+        entries = self.app.services.cards.list()
+        labels = [strip_control(f"{e.name} — {e.path}") for e in entries]
+
+        def picked(index: int | None) -> None:
+            if index is not None:
+                self.ask_unsaved(lambda: self._open(entries[index].path))
+
+        self.app.push_screen(Pick("Open a card", labels), picked)
+
+    def _open(self, path) -> None:
+        try:
+            self.app.services.cards.open_current(path)
+        except PersonaError as exc:
+            self.app.show_error(exc)
+            return
+        self.run_worker(self.show_session(), exclusive=True, group="cards-show")
+
+    def action_new_card(self) -> None:
+        cards = self.app.services.cards
+        try:
+            entries = cards.personas()
+        except (PersonaError, OSError, ValueError) as exc:
+            self.app.show_error(exc)
+            return
+        labels = [strip_control(e.label) for e in entries]
+
+        def picked(index: int | None) -> None:
+            if index is None:
+                return
+
+            def make() -> None:
+                cards.current = cards.new_from_persona(entries[index])
+                self.run_worker(self.show_session(), exclusive=True, group="cards-show")
+
+            self.ask_unsaved(make)
+
+        self.app.push_screen(Pick("New card from a persona", labels,
+                                  "The card describes how the persona speaks; it never "
+                                  "copies their quotes."), picked)
+
+    def action_export(self) -> None:
+        if self.session is None:
+            return
+        formats = list(FORMAT_LABELS)
+
+        def picked(index: int | None) -> None:
+            if index is None:
+                return
+            try:
+                path = self.app.services.cards.export(self.session, formats[index])
+            except (PersonaError, OSError, ValueError) as exc:
+                self.app.show_error(exc)
+                return
+            self.notify(strip_control(f"Exported {path}"), markup=False)
+
+        self.app.push_screen(Pick("Export as", list(FORMAT_LABELS.values())), picked)
+
+    # --- preview and audit ---------------------------------------------------------------------
+
+    def action_toggle_preview(self) -> None:
+        pane = self.query_one("#preview-pane")
+        pane.display = not pane.display
+        if pane.display:
+            self._render_preview()
+
+    def _render_preview(self) -> None:
+        if self.session is not None:
+            text = self.app.services.cards.preview(self.session)
+            self.query_one("#preview", Static).update(strip_control(text))
+
+    def _start_audit(self) -> None:
+        session = self.session
+        badge = self.query_one(AuditBadge)
+        if session is None:
+            return
+        if session.errors():
+            badge.show_pending("audit: fix the errors first")
+            return
+        if not session.sources:
+            badge.show_pending("audit: no sources — F6 to choose")
+            return
+        self._audit(session, session.version)
+
+    @work(thread=True, exclusive=True, group="cards-audit")
+    def _audit(self, session: EditSession, version: int) -> None:
+        try:
+            result = self.app.services.audit.audit(session.card(), session.sources,
+                                                   card_path=session.path, record=False)
+        except Exception as exc:  # shown on the badge and as a toast, never a crash
+            self.post_message(self.AuditFailed(version, exc))
+        else:
+            self.post_message(self.Audited(version, result))
+
+    @on(Audited)
+    def _audited(self, message: Audited) -> None:
+        if self.session is None or message.version != self.session.version:
+            return  # typed since: a newer audit is on its way
+        result = message.result
+        self.query_one(AuditBadge).show_verdict(result.verdict, result.counts(),
+                                                len(result.accepted))
+
+    @on(AuditFailed)
+    def _audit_failed(self, message: AuditFailed) -> None:
+        self.query_one(AuditBadge).show_pending("audit: failed — F6 for details")
+        self.app.show_error(message.error)
+
+    @on(AuditBadge.Opened)
+    def _open_audit(self) -> None:
+        self.app.switch_mode("audit")

@@ -1,0 +1,98 @@
+"""Small modal questions: keep or drop unsaved changes, pick one of a list, type a line.
+
+Each returns its answer through ``dismiss`` so callers can ``push_screen_wait`` or pass a
+callback; Esc always backs out without changing anything.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class _Dialog(ModalScreen):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class UnsavedChanges(_Dialog):
+    """Asked before leaving, switching card or quitting: returns save, discard or None."""
+
+    BINDINGS = [Binding("s", "answer('save')", "Save", id="dialog.save"),
+                Binding("d", "answer('discard')", "Discard", id="dialog.discard")]
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Unsaved changes", classes="dialog-title")
+            yield Static(f"{self.what} has changes that are not saved.", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (s)", id="save", variant="primary", compact=True)
+                yield Button("Discard (d)", id="discard", variant="error", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "cancel" else event.button.id)
+
+
+class Pick(_Dialog):
+    """Choose one line of a list; returns its index."""
+
+    def __init__(self, title: str, choices: list[str], hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            if self.hint:
+                yield Static(self.hint, classes="hint", markup=False)
+            yield OptionList(*(Option(c, id=str(i)) for i, c in enumerate(self.choices)),
+                             id="choices", markup=False)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+
+class AskText(_Dialog):
+    """One line of text that must not be empty (a reason, a path); returns it."""
+
+    def __init__(self, title: str, prompt: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.prompt = prompt
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Static(self.prompt, markup=False)
+            yield Input(self.value, placeholder=self.placeholder, id="answer")
+            yield Static("Enter to confirm · Esc to cancel", id="dialog-error",
+                         classes="hint", markup=False)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#dialog-error", Static).update("This cannot be empty.")
+            return
+        self.dismiss(event.value.strip())
