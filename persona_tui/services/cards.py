@@ -224,6 +224,13 @@ class EditSession:
         """The next keystroke starts a new undo step (focus moved, say)."""
         self._typing = None
 
+    def revert(self) -> bool:
+        """Drop unsaved changes (as one undoable step); False for a card never saved."""
+        if not self._saved:
+            return False
+        self.replace(self._saved)
+        return True
+
     def mark_saved(self) -> None:
         self._saved = copy.deepcopy(self.data)
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from persona_tui._version import __version__
+from persona_tui.core.utils.sanitize import strip_control
 
 CARD_SCHEMA_VERSION = "1.0"
 SYNTHETIC_MARKER = "SYNTHETIC PERSONA — not a real person"
@@ -23,6 +24,17 @@ SYNTHETIC_MARKER = "SYNTHETIC PERSONA — not a real person"
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True,
                               str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        """Terminal escapes have no place in a card and would reach the user's terminal
+        from the editor; they are dropped on load (newlines and tabs stay)."""
+        if isinstance(value, str):
+            return strip_control(value)
+        if isinstance(value, list):
+            return [strip_control(v) if isinstance(v, str) else v for v in value]
+        return value
 
 
 def _clean_list(value: Any) -> Any:

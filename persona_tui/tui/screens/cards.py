@@ -295,11 +295,27 @@ class CardsScreen(Screen):
         def answered(answer: str | None) -> None:
             if answer == "save" and not self.action_save():
                 return
+            if answer == "discard":
+                self.discard()
             if answer in ("save", "discard"):
                 then()
 
         name = session.data.get("identity", {}).get("name") or "This card"
         self.app.push_screen(UnsavedChanges(strip_control(str(name))), answered)
+
+    def discard(self) -> None:
+        """Back to the saved card; a card never saved is closed."""
+        cards = self.app.services.cards
+        if self.session is not None and not self.session.revert():
+            cards.current = None
+        self.run_worker(self._after_discard(), exclusive=True, group="cards-show")
+
+    async def _after_discard(self) -> None:
+        if self.app.services.cards.current is not self.session:
+            await self.show_session()
+        elif self.session is not None:
+            await self.refresh_fields()
+            self._changed()
 
     def action_open_card(self) -> None:
         entries = self.app.services.cards.list()
