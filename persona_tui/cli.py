@@ -71,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--source", "-s", action="append", required=True, metavar="PATH",
                        help="source data file or folder (repeat for several)")
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
+    audit.add_argument("--report", action="store_true",
+                       help="print the report as text instead of opening the audit viewer "
+                            "(the default when not on a terminal)")
+
+    edit = commands.add_parser(
+        "edit", help="open a character card in the editor",
+        description="Open the app's card editor on CARD (.json, Character Card V2 .json or "
+                    ".png). Exit status 2 when the card cannot be read.")
+    edit.add_argument("card", help="card file")
     return parser
 
 
@@ -97,7 +106,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             from persona_tui.commands.audit import run_audit
 
-            return run_audit(args.card, args.source, json_output=args.json)
+            interactive = not (args.json or args.report) and _on_terminal()
+            return run_audit(args.card, args.source, json_output=args.json,
+                             viewer=interactive)
+        if args.command == "edit":
+            from persona_tui.commands.edit import run_edit
+
+            return run_edit(args.card)
         return _open_app()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -109,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(exc.describe(), file=sys.stderr)
         return EXIT_PROBLEM
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _open_app() -> int:

@@ -1,7 +1,9 @@
 """``persona-tui audit CARD --source PATH…``: a privacy report for one card.
 
 Exit status: 0 when the card passes (or only warns), 1 when it is blocked, 2 for a usage or
-data error (a missing file, an unreadable card).
+data error (a missing file, an unreadable card). On a terminal, without ``--json`` or
+``--report``, the app's audit viewer opens instead of the text report; the exit status is
+then the verdict the viewer showed last.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def _quote(text: str | None, limit: int = 160) -> str:
     return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
 
 
-def run_audit(card_path: str, sources: list[str], *, json_output: bool = False) -> int:
+def run_audit(card_path: str, sources: list[str], *, json_output: bool = False,
+              viewer: bool = False) -> int:
     try:
         card = load_card(card_path)
         loader = DataLoader()
@@ -30,6 +33,10 @@ def run_audit(card_path: str, sources: list[str], *, json_output: bool = False) 
     except (DataError, ValidationError) as exc:
         print(exc.describe(), file=sys.stderr)
         return 2
+    if viewer:
+        from persona_tui.tui.app import run_app
+
+        return run_app("audit", card=card_path, sources=[str(s) for s in sources])
     log = AuditLog.for_card(card_path)
     result = PrivacyAuditor().audit(card, documents, accepted=log)
     if json_output:

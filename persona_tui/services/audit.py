@@ -79,8 +79,11 @@ class AuditService:
             if start < 0:
                 return None
             end = start + len(finding.source_text)
-        return SourceContext(document.id, finding.source_location,
-                             document.text[max(0, start - width):start],
+        # less before than after: the match should sit near the top of a small pane
+        before = document.text[max(0, start - width // 2):start]
+        if start - width // 2 > 0 and " " in before:
+            before = before[before.index(" ") + 1:]  # start on a whole word
+        return SourceContext(document.id, finding.source_location, before,
                              document.text[start:end], document.text[end:end + width])
 
     def report_path(self, card_id: str, suffix: str) -> Path:

@@ -170,6 +170,10 @@ class PersonaApp(App):
                     timeout=10)
 
 
-def run_app(start: str = "providers") -> int:
-    PersonaApp(start=start).run()
-    return 0
+def run_app(start: str = "providers", *, card: str | None = None,
+            sources: list[str] | None = None) -> int:
+    """Run the app; opened on an audit, the exit status is its last verdict (1 = blocked)."""
+    app = PersonaApp(start=start, card=card, sources=sources)
+    app.run()
+    result = app.services.__dict__.get("audit") and app.services.audit.last_result
+    return 1 if start == "audit" and result is not None and result.blocked else 0

@@ -209,7 +209,7 @@ class AuditScreen(Screen):
             severity = "accepted" if finding.accepted else str(finding.severity)
             table.add_row(Text(severity, style=styles.get(severity, "dim italic")),
                           Text(str(finding.kind)), Text(strip_control(finding.field or "")),
-                          Text(_one_line(finding.text)), key=str(index))
+                          Text(_one_line(finding.text, 40)), key=str(index))
         table.border_subtitle = f"sorted by {label}"
         if not self.rows:
             self.query_one("#card-side", Static).update(

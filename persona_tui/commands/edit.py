@@ -1,0 +1,23 @@
+"""``persona-tui edit CARD``: the app, opened on the card editor with that card.
+
+The card is read before the app starts, so a missing or broken file is a one-line error with
+exit status 2 rather than a full-screen app with a toast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from persona_tui.core.errors import DataError, ValidationError
+from persona_tui.core.scripts.cards_io import load_card
+
+
+def run_edit(card_path: str) -> int:
+    try:
+        load_card(card_path)
+    except (DataError, ValidationError) as exc:
+        print(exc.describe(), file=sys.stderr)
+        return 2
+    from persona_tui.tui.app import run_app
+
+    return run_app("cards", card=card_path)

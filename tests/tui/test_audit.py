@@ -1,0 +1,186 @@
+"""The privacy audit viewer driven by keys: verdict, sorting, side-by-side spans, jump to the
+field, redaction, accepting with a reason, re-run, export, and bad sources."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from persona_tui.resources import sample_project
+from persona_tui.tui.app import PersonaApp
+from persona_tui.tui.screens.audit import AuditScreen
+from persona_tui.tui.screens.cards import CardsScreen
+from persona_tui.tui.screens.dialogs import AskText, Pick
+
+SAMPLE_CARD = sample_project() / "cards" / "ledger-keeper.json"
+COPIED = "I started keeping my own notes in a text file, just date, what, how much, who paid."
+
+
+@pytest.fixture
+def leaky_card(paths):
+    """The sample card with a copied sentence, a participant's name and an email."""
+    card = json.loads(SAMPLE_CARD.read_text())
+    card["guidelines"]["response_style"] = f"Plain. {COPIED}"
+    card["psychological_profile"]["goals"].append("Be more like Tomás about receipts")
+    card["guidelines"]["additional_rules"] = ["Write to alex.b@example.org for help"]
+    path = paths.cards_dir / "leaky.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(card))
+    return path
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def rows(app) -> list[list[str]]:
+    table = app.screen.query_one(DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def viewer(card) -> PersonaApp:
+    return PersonaApp(start="audit", card=str(card), sources=["sample"])
+
+
+async def test_verdict_findings_and_side_by_side_source(leaky_card):
+    async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AuditScreen)
+        assert text_of(pilot.app, "#verdict") == "BLOCKED"
+        table = rows(pilot.app)
+        kinds = {row[1] for row in table}
+        assert {"verbatim", "name", "email"} <= kinds
+        ranks = {"high": 2, "medium": 1, "low": 0}
+        severities = [ranks[row[0]] for row in table]
+        assert severities == sorted(severities, reverse=True)  # highest first
+        verbatim = next(i for i, row in enumerate(table) if row[1] == "verbatim")
+        pilot.app.screen.query_one(DataTable).move_cursor(row=verbatim)
+        await pilot.pause()
+        source_title = str(pilot.app.screen.query_one("#source-side-title").render())
+        assert "interviews/p02-tomas.md" in source_title and "line" in source_title
+        source = pilot.app.screen.query_one("#source-side", Static).render()
+        highlighted = "".join(source.plain[s.start:s.end] for s in source.spans
+                              if s.style.reverse)
+        assert highlighted.startswith("I started keeping my own notes")
+        card_side = pilot.app.screen.query_one("#card-side", Static).render()
+        assert any(card_side.plain[s.start:s.end].startswith("I started") for s in
+                   card_side.spans)
+
+
+async def test_sort_cycles_and_keeps_every_finding(leaky_card):
+    async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        before = rows(pilot.app)
+        await pilot.press("s")  # lowest first
+        await pilot.pause()
+        after = rows(pilot.app)
+        assert sorted(map(tuple, after)) == sorted(map(tuple, before))
+        assert after[0][0] != "high" and after[-1][0] == "high"
+
+
+async def test_jump_to_field_opens_the_editor_on_it(leaky_card):
+    async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        name_row = next(i for i, row in enumerate(rows(pilot.app)) if row[1] == "name")
+        pilot.app.screen.query_one(DataTable).move_cursor(row=name_row)
+        await pilot.press("j")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CardsScreen)
+        assert pilot.app.focused.id == "f-psychological_profile--goals-3"
+        assert pilot.app.focused.cursor_position == len("Be more like ")
+
+
+async def test_redaction_is_an_unsaved_undoable_edit_and_rerun(leaky_card):
+    async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        email = next(i for i, row in enumerate(rows(pilot.app)) if row[1] == "email")
+        pilot.app.screen.query_one(DataTable).move_cursor(row=email)
+        count = len(rows(pilot.app))
+        await pilot.press("x")
+        await settle(pilot)
+        session = pilot.app.services.cards.current
+        assert "alex.b@example.org" not in session.data["guidelines"]["additional_rules"][0]
+        assert session.dirty
+        assert len(rows(pilot.app)) == count - 1  # re-run after the redaction
+        assert "email" not in {row[1] for row in rows(pilot.app)}
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "unsaved" in str(pilot.app.screen.query_one("#card-title").render())
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "alex.b@example.org" in session.data["guidelines"]["additional_rules"][0]
+
+
+async def test_accept_with_a_reason_goes_to_the_audit_log(leaky_card):
+    async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        name_row = next(i for i, row in enumerate(rows(pilot.app)) if row[1] == "name")
+        pilot.app.screen.query_one(DataTable).move_cursor(row=name_row)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AskText)
+        await pilot.press("enter")  # empty: refused, the form stays
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AskText)
+        await pilot.press(*"invented name, kept on purpose", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AuditScreen)
+        log = json.loads(leaky_card.with_name("leaky.audit.json").read_text())
+        reasons = [entry["reason"] for entry in log["accepted"].values()]
+        assert reasons == ["invented name, kept on purpose"]
+        assert "accepted" in [row[0] for row in rows(pilot.app)]
+        assert "1 accepted" in text_of(pilot.app, "#audit-title")
+
+
+async def test_export_the_report_as_json_and_markdown(leaky_card, paths):
+    async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, Pick)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e", "down", "enter")
+        await pilot.pause()
+    report = json.loads((paths.audit_dir / "ledger-keeper-privacy-audit.json").read_text())
+    assert report["verdict"] == "blocked" and report["card"] == "ledger-keeper"
+    markdown = (paths.audit_dir / "ledger-keeper-privacy-audit.md").read_text()
+    assert markdown.startswith("# Privacy audit: Alex Brennan")
+
+
+async def test_a_missing_source_says_so_and_retyping_reruns(leaky_card, tmp_path):
+    app = PersonaApp(start="audit", card=str(leaky_card), sources=[str(tmp_path / "gone")])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert any("does not exist" in str(n.message) for n in app._notifications)
+        assert text_of(app, "#verdict") == ""
+        sources = app.screen.query_one("#sources", Input)
+        sources.focus()
+        await pilot.press("ctrl+u", *"sample", "enter")
+        await settle(pilot)
+        assert text_of(app, "#verdict") == "BLOCKED"
+
+
+async def test_with_no_card_open_the_viewer_says_where_to_go(paths):
+    async with PersonaApp(start="audit").run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Press F5" in text_of(pilot.app, "#audit-title")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_audit_blocked(snap_compare, leaky_card, size):
+    assert snap_compare(viewer(leaky_card), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_audit_pass(snap_compare, size):
+    assert snap_compare(PersonaApp(start="audit", card=str(SAMPLE_CARD)), terminal_size=size,
+                        run_before=settle)
