@@ -105,6 +105,7 @@ class EditSession:
     _redo: list[dict[str, Any]] = field(default_factory=list)
     _saved: dict[str, Any] = field(default_factory=dict)
     _typing: str | None = None
+    _checked: tuple[int, dict[str, str]] | None = None
 
     @classmethod
     def of(cls, card: CharacterCard, path: Path | None = None) -> EditSession:
@@ -116,12 +117,17 @@ class EditSession:
         return self.data != self._saved
 
     def errors(self) -> dict[str, str]:
-        """Validation errors by field path; empty when the card is valid."""
+        """Validation errors by field path; empty when the card is valid. Validated once per
+        change however often it is asked (each keystroke asks twice)."""
+        if self._checked is not None and self._checked[0] == self.version:
+            return self._checked[1]
         try:
             CharacterCard.model_validate(self.data)
+            found: dict[str, str] = {}
         except PydanticValidationError as exc:
-            return _errors(exc)
-        return {}
+            found = _errors(exc)
+        self._checked = (self.version, found)
+        return found
 
     def card(self) -> CharacterCard:
         return CharacterCard.model_validate(self.data)
@@ -150,8 +156,8 @@ class EditSession:
             self.version += 1
             self._typing = typing
 
-    def set(self, path: str, value: str) -> str | None:
-        """Change one field; returns that field's error, if the new value is invalid."""
+    def set(self, path: str, value: str | list[str]) -> str | None:
+        """Change one field (a whole list, given a list); returns its error, if any."""
         target, key = self._target(path)
         if isinstance(key, int) and not 0 <= key < len(target):
             raise KeyError(f"{path}: no such list item")

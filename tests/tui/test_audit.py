@@ -94,8 +94,8 @@ async def test_jump_to_field_opens_the_editor_on_it(leaky_card):
         await pilot.press("j")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CardsScreen)
-        assert pilot.app.focused.id == "f-psychological_profile--goals-3"
-        assert pilot.app.focused.cursor_position == len("Be more like ")
+        assert pilot.app.focused.id == "f-psychological_profile--goals"  # the goals list
+        assert pilot.app.focused.cursor_location == (3, len("Be more like "))  # its item
 
 
 async def test_redaction_is_an_unsaved_undoable_edit_and_rerun(leaky_card):

@@ -14,7 +14,7 @@ from persona_tui.tui.screens.cards import CardsScreen
 from persona_tui.tui.screens.dialogs import Pick, UnsavedChanges
 from persona_tui.tui.screens.providers import ProvidersScreen
 from persona_tui.tui.widgets.audit_badge import AuditBadge
-from persona_tui.tui.widgets.fields import ItemInput, ListHeader
+from persona_tui.tui.widgets.fields import ItemsArea
 
 SAMPLE_CARD = sample_project() / "cards" / "ledger-keeper.json"
 GOALS = "psychological_profile.goals"
@@ -112,10 +112,9 @@ async def test_list_items_added_edited_moved_and_removed_by_keys():
     async with PersonaApp(start="cards").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         goals = list(session(pilot.app).data["psychological_profile"]["goals"])
-        await focus(pilot, "f-psychological_profile--goals-0")
-        await pilot.press("enter")  # a new item below the first
-        await pilot.pause()
-        assert isinstance(pilot.app.focused, ItemInput) and pilot.app.focused.index == 1
+        await focus(pilot, "f-psychological_profile--goals")
+        assert isinstance(pilot.app.focused, ItemsArea)
+        await pilot.press("end", "enter")  # a new item below the first
         await pilot.press(*"Split bills fairly")
         await pilot.pause()
         assert session(pilot.app).data["psychological_profile"]["goals"] == [
@@ -124,7 +123,9 @@ async def test_list_items_added_edited_moved_and_removed_by_keys():
         await pilot.pause()
         assert session(pilot.app).data["psychological_profile"]["goals"][0] == \
             "Split bills fairly"
-        assert pilot.app.focused.index == 0 and pilot.app.focused.value == "Split bills fairly"
+        area = pilot.app.focused
+        assert area.cursor_location[0] == 0  # the cursor moves with its item
+        assert area.document.get_line(0) == "Split bills fairly"
         await pilot.press("alt+down", "alt+down")
         await pilot.pause()
         assert session(pilot.app).data["psychological_profile"]["goals"][2] == \
@@ -132,24 +133,29 @@ async def test_list_items_added_edited_moved_and_removed_by_keys():
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert session(pilot.app).data["psychological_profile"]["goals"] == goals
-        assert len(pilot.app.screen.query(ItemInput).filter(
-            f"#{'f-psychological_profile--goals-3'}")) == 0
-        for _ in range(4):  # add, type, move, move, remove: undone back to the start
+        assert area.text.splitlines() == goals
+        await pilot.press("ctrl+z")  # the removal, then the two moves, one step each
+        assert session(pilot.app).data["psychological_profile"]["goals"][2] == \
+            "Split bills fairly"
+        for _ in range(3):  # down, down, up: back to where it was typed
             await pilot.press("ctrl+z")
         await pilot.pause()
-        assert "Split bills fairly" in session(pilot.app).data["psychological_profile"]["goals"]
+        assert session(pilot.app).data["psychological_profile"]["goals"][1] == \
+            "Split bills fairly"
+        await pilot.press("ctrl+z")  # the typing run, new line included
+        await pilot.pause()
+        assert session(pilot.app).data["psychological_profile"]["goals"] == goals
+        assert area.text.splitlines() == goals
 
 
-async def test_an_emptied_list_gets_its_first_item_from_its_header():
+async def test_an_emptied_list_gets_its_first_item_by_typing():
     async with PersonaApp(start="cards").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await focus(pilot, "f-knowledge_boundaries--can_infer-0")
+        await focus(pilot, "f-knowledge_boundaries--can_infer")
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert session(pilot.app).data["knowledge_boundaries"]["can_infer"] == []
-        assert isinstance(pilot.app.focused, ListHeader)
-        assert "Enter adds the first item" in str(pilot.app.focused.render())
-        await pilot.press("enter", *"Rent splits")
+        await pilot.press(*"Rent splits")
         await pilot.pause()
         assert session(pilot.app).data["knowledge_boundaries"]["can_infer"] == ["Rent splits"]
 
@@ -201,11 +207,11 @@ async def test_new_card_from_a_persona_preview_and_export(paths):
         assert title(pilot.app) == "Margaret Hale — careful-steward.json  ● unsaved"
         await pilot.press("ctrl+t")
         await pilot.pause()
-        preview = str(pilot.app.screen.query_one("#preview", Static).render())
+        preview = pilot.app.screen.query_one("#preview", TextArea).text
         assert preview.startswith("You are Margaret Hale")
         await pilot.press("end", *" Jr")
         await pilot.pause(0.4)
-        preview = str(pilot.app.screen.query_one("#preview", Static).render())
+        preview = pilot.app.screen.query_one("#preview", TextArea).text
         assert preview.startswith("You are Margaret Hale Jr")
         await pilot.press("ctrl+l")
         await pilot.pause()

@@ -21,6 +21,7 @@ What is found, and why it does not cry wolf:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -73,11 +74,16 @@ _PII_TEXT = {
 _BUCKET = 16  # words: near-verbatim candidates are voted for by neighbourhood
 
 
+#: remembered field checks per set of sources (a few MB at most)
+_MEMO_LIMIT = 20_000
+
+
 class _Prepared:
     """A source index plus the name finder, built once per set of sources."""
 
     def __init__(self, index: SourceIndex, config: PrivacyConfig) -> None:
         self.index = index
+        self.memo: dict[tuple[str | None, str], list[LeakageFinding]] = {}
         self.names = SourceNames(index.documents, tuple(config.ignore_names))
         find_pii("warm up +44 20 7946 0000", regions=config.phone_regions)  # loads metadata
 
@@ -149,8 +155,21 @@ class PrivacyAuditor:
     # --- checks ------------------------------------------------------------------------------
 
     def _check(self, text: str, field: str | None, prepared: _Prepared) -> list[LeakageFinding]:
+        """Findings for one text, remembered per (field, text) while the sources stay the
+        same: re-auditing a card after an edit re-checks only the fields that changed (the
+        editor's live badge re-audits after every pause in typing)."""
         if not text or not text.strip():
             return []
+        memo = prepared.memo
+        key = (field, text)
+        if key not in memo:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = self._check_text(text, field, prepared)
+        return [replace(finding) for finding in memo[key]]
+
+    def _check_text(self, text: str, field: str | None, prepared: _Prepared
+                    ) -> list[LeakageFinding]:
         words, starts, ends = word_spans(text)
         hits = prepared.index.lookup(shingle_hashes(words), self.config.max_shingle_hits) \
             if len(words) >= SHINGLE else []

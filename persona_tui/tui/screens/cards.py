@@ -9,6 +9,7 @@ itself only pays for validation.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.cards import FORMAT_LABELS, EditSession, field_layout
@@ -27,7 +28,7 @@ from persona_tui.tui.screens.dialogs import Pick, UnsavedChanges
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.fields import (
     FieldEdited,
-    ItemInput,
+    ItemsArea,
     ListEdit,
     ListField,
     TextField,
@@ -36,7 +37,7 @@ from persona_tui.tui.widgets.fields import (
 
 #: quiet time after the last keystroke before the badge re-audits
 AUDIT_DELAY_S = 0.8
-PREVIEW_DELAY_S = 0.15
+PREVIEW_DELAY_S = 0.3
 
 
 class CardsScreen(Screen):
@@ -76,6 +77,7 @@ class CardsScreen(Screen):
         self._preview_timer: Timer | None = None
         self._fields: dict[str, TextField | ListField] = {}
         self._errors: dict[str, str] = {}
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,12 +86,12 @@ class CardsScreen(Screen):
             yield AuditBadge(id="audit-badge")
         with Horizontal(id="card-body"):
             yield VerticalScroll(id="editor")
-            with VerticalScroll(id="preview-pane"):
-                yield Static("", id="preview", markup=False)
+            # a read-only TextArea draws only the lines in view: a 50 KB prompt stays cheap
+            yield TextArea("", id="preview", read_only=True, soft_wrap=True, compact=True)
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one("#preview-pane").display = False
+        self.query_one("#preview").display = False
         cards = self.app.services.cards
         if cards.current is None:
             entries = cards.list()
@@ -114,6 +116,7 @@ class CardsScreen(Screen):
         """Build the editor for the shared session (a new card, another card)."""
         self.session = self.app.services.cards.current
         editor = self.query_one("#editor", VerticalScroll)
+        gc.unfreeze()  # the old editor's widgets may be collected again
         await editor.remove_children()
         self._fields.clear()
         self._errors = {}
@@ -135,6 +138,8 @@ class CardsScreen(Screen):
                 self._fields[spec.path] = widget
                 widgets.append(widget)
         await editor.mount_all(widgets)
+        gc.collect()
+        self._settle_heap()
         self.shown_version = self.session.version
         self._changed(audit_now=True)
         self.call_after_refresh(self._focus_first)
@@ -155,21 +160,21 @@ class CardsScreen(Screen):
         """Show the session's data again after undo, redo or a redaction."""
         for path, widget in self._fields.items():
             value = self._value(path)
-            if isinstance(widget, ListField):
-                await widget.show(value or [])
-            else:
-                widget.show(value or "")
+            widget.show(value or ([] if isinstance(widget, ListField) else ""))
         self.shown_version = self.session.version
 
     def _update_title(self) -> None:
-        title = self.query_one("#card-title", Static)
-        if self.session is None:
-            title.update("Cards")
-            return
-        name = self.session.data.get("identity", {}).get("name") or "(no name)"
-        where = self.session.path.name if self.session.path else "not saved yet"
-        title.update(strip_control(f"{name} — {where}" + ("  ● unsaved" if self.session.dirty
-                                                          else "")))
+        """Only when the text changes: every update re-lays out the screen."""
+        text = "Cards"
+        if self.session is not None:
+            name = self.session.data.get("identity", {}).get("name") or "(no name)"
+            where = self.session.path.name if self.session.path else "not saved yet"
+            text = strip_control(f"{name} — {where}" + ("  ● unsaved" if self.session.dirty
+                                                        else ""))
+        if text != self._title:
+            self._title = text
+            # one line, 1fr wide: its size never depends on the text, so no re-layout
+            self.query_one("#card-title", Static).update(text, layout=False)
 
     def _show_errors(self) -> None:
         errors = self.session.errors() if self.session else {}
@@ -186,10 +191,10 @@ class CardsScreen(Screen):
         """After any change: title, errors now; preview and audit once typing pauses."""
         self._update_title()
         self._show_errors()
-        if self.query_one("#preview-pane").display:
+        if self.query_one("#preview").display:
             self._restart("_preview_timer", PREVIEW_DELAY_S, self._render_preview)
-        self.query_one(AuditBadge).show_pending()
-        self._restart("_audit_timer", 0 if audit_now else AUDIT_DELAY_S, self._start_audit)
+        self.query_one(AuditBadge).mark_stale()
+        self._restart("_audit_timer", 0.01 if audit_now else AUDIT_DELAY_S, self._start_audit)
 
     def _restart(self, name: str, delay: float, callback) -> None:
         timer = getattr(self, name)
@@ -201,35 +206,34 @@ class CardsScreen(Screen):
 
     @on(FieldEdited)
     def _edited(self, event: FieldEdited) -> None:
-        if self.session is None:
+        session = self.session
+        if session is None:
             return
+        value: str | list[str] = event.value
+        if isinstance(self._fields.get(event.path), ListField):
+            value = event.value.split("\n") if event.value else []
+        before = session.version
         try:
-            self.session.set(event.path, event.value)
+            session.set(event.path, value)
         except KeyError:
             return
-        self.shown_version = self.session.version
-        self._changed()
+        if session.version != before:
+            self.shown_version = session.version
+            self._changed()
 
     @on(ListEdit)
-    async def _list_edit(self, event: ListEdit) -> None:
+    def _list_edit(self, event: ListEdit) -> None:
         session = self.session
         if session is None:
             return
         field = self._fields[event.path]
-        if event.op == "add":
-            focus = session.add_item(event.path, "", at=event.index + 1)
-        elif event.op == "remove":
+        if event.op == "remove":
             session.remove_item(event.path, event.index)
-            focus = min(event.index, len(self._value(event.path) or []) - 1)
+            row = event.index
         else:
-            focus = session.move_item(event.path, event.index, event.offset)
-        await field.show(self._value(event.path) or [])
+            row = session.move_item(event.path, event.index, event.offset)
+        field.show(self._value(event.path) or [], row=row)
         self.shown_version = session.version
-        item = field.item(focus)
-        if item is not None:
-            item.focus()
-        else:
-            field.query_one("ListHeader").focus()
         self._changed()
 
     def on_descendant_blur(self) -> None:
@@ -253,15 +257,26 @@ class CardsScreen(Screen):
         self._changed()
 
     def focus_field(self, path: str, start: int | None = None) -> bool:
-        """Focus the editor of ``path`` (the audit viewer's "jump to field")."""
-        try:
-            widget = self.query_one(f"#{widget_id(path)}")
-        except Exception:
+        """Focus the editor of ``path`` with the cursor at ``start`` (the audit viewer's
+        "jump to field"); a list item is a line of its list."""
+        base, _, index = path.partition("[")
+        field = self._fields.get(base)
+        if field is None:
             return False
-        widget.focus()
-        widget.scroll_visible(animate=False)
-        if start is not None and isinstance(widget, Input):
-            widget.cursor_position = start
+        editor = field.editor
+        editor.focus()
+        if isinstance(editor, Input):
+            if start is not None:
+                editor.cursor_position = start
+        else:
+            row = int(index.rstrip("]")) if index else 0
+            if isinstance(editor, ItemsArea) or row == 0:
+                column = start or 0
+                if not isinstance(editor, ItemsArea) and start is not None:
+                    before = editor.text[:start]  # a block of text: offset to row/column
+                    row, column = before.count("\n"), len(before) - before.rfind("\n") - 1
+                editor.cursor_location = (row, column)
+        self.call_after_refresh(editor.scroll_visible, animate=False)
         return True
 
     # --- save, open, new, export -------------------------------------------------------------
@@ -378,17 +393,31 @@ class CardsScreen(Screen):
     # --- preview and audit ---------------------------------------------------------------------
 
     def action_toggle_preview(self) -> None:
-        pane = self.query_one("#preview-pane")
+        pane = self.query_one("#preview", TextArea)
         pane.display = not pane.display
         if pane.display:
             self._render_preview()
 
     def _render_preview(self) -> None:
         if self.session is not None:
-            text = self.app.services.cards.preview(self.session)
-            self.query_one("#preview", Static).update(strip_control(text))
+            text = strip_control(self.app.services.cards.preview(self.session))
+            pane = self.query_one("#preview", TextArea)
+            if pane.text != text:
+                pane.load_text(text)
+
+    @staticmethod
+    def _settle_heap() -> None:
+        """Move what is alive now out of the garbage collector's way.
+
+        A full collection walks every object the app holds, and Textual keeps thousands of
+        cached strips; on a big card that was a 50-150 ms pause at a random keystroke
+        (bench_editor.py). Freezing at quiet moments (a card shown, typing paused, an audit
+        back) keeps the walk short. Frozen objects are still freed by reference counting;
+        only cyclic garbage waits for the next card (``show_session`` unfreezes)."""
+        gc.freeze()
 
     def _start_audit(self) -> None:
+        self._settle_heap()
         session = self.session
         badge = self.query_one(AuditBadge)
         if session is None:
@@ -413,6 +442,7 @@ class CardsScreen(Screen):
 
     @on(Audited)
     def _audited(self, message: Audited) -> None:
+        self._settle_heap()  # the first audit loads the source index and phone metadata
         if self.session is None or message.version != self.session.version:
             return  # typed since: a newer audit is on its way
         result = message.result

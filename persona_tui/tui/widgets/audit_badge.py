@@ -32,10 +32,20 @@ class AuditBadge(Static, can_focus=True):
     def show_pending(self, text: str = "audit: checking…") -> None:
         self._set(text, "-pending")
 
+    def mark_stale(self) -> None:
+        """The card changed since this verdict: dim it until the next one. Only a class
+        changes (no new text, so no re-layout) — this runs on every keystroke."""
+        self.add_class("-stale")
+
     def _set(self, text: str, style: str) -> None:
+        """Unchanged text and style are left alone: each update re-lays out the screen, and
+        the editor asks for "checking…" on every keystroke."""
+        if (text, style) == getattr(self, "_shown", None):
+            return
+        self._shown = (text, style)
         self.update(text)
-        self.remove_class(*_STYLES)
-        self.add_class(style)
+        self.set_classes([c for c in self.classes if c not in _STYLES and c != "-stale"]
+                         + [style])
 
     def action_open(self) -> None:
         self.post_message(self.Opened())

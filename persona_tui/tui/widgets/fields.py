@@ -32,7 +32,7 @@ class FieldEdited(Message):
 
 @dataclass
 class ListEdit(Message):
-    """An item added (after ``index``; -1 for the top), removed or moved by ``offset``."""
+    """The item at ``index`` removed, or moved by ``offset`` (-1 up, +1 down)."""
 
     path: str
     op: str
@@ -57,62 +57,41 @@ class FieldInput(_Moves, Input):
     ]
 
 
-class ItemInput(_Moves, Input):
-    """One list item. Its keys show in the footer while it has focus."""
+class ItemsArea(TextArea):
+    """A list edited as lines: one item per line, so a list of 500 items is one widget
+    (the screen stays cheap to lay out) and Enter starts a new item as in any editor."""
 
-    HELP = ("A list item. Enter adds an item below, ctrl+r removes this one, alt+↑/alt+↓ "
-            "move it (also in the command palette, ctrl+p).")
+    HELP = ("A list, one item per line. Enter starts a new item; ctrl+r removes the item "
+            "under the cursor; alt+↑/alt+↓ move it (also in the command palette, ctrl+p).")
     BINDINGS = [
-        Binding("enter", "add", "New item", id="cards.item.add",
-                tooltip="Add an empty item below this one"),
-        Binding("ctrl+r", "remove", "Remove item", id="cards.item.remove",
-                tooltip="Remove this item from the list"),
-        Binding("alt+up", "move(-1)", "Move up", id="cards.item.up",
-                tooltip="Move this item up the list"),
-        Binding("alt+down", "move(1)", "Move down", id="cards.item.down",
-                tooltip="Move this item down the list"),
-        Binding("down", "focus_next_field", "Next field", show=False),
-        Binding("up", "focus_previous_field", "Previous field", show=False),
+        Binding("ctrl+r", "remove_item", "Remove item", id="cards.item.remove",
+                tooltip="Remove the item under the cursor"),
+        Binding("alt+up", "move_item(-1)", "Move up", id="cards.item.up",
+                tooltip="Move the item under the cursor up the list"),
+        Binding("alt+down", "move_item(1)", "Move down", id="cards.item.down",
+                tooltip="Move the item under the cursor down the list"),
     ]
 
-    def __init__(self, value: str, path: str, index: int) -> None:
-        super().__init__(value, compact=True, select_on_focus=False,
-                         id=widget_id(f"{path}[{index}]"))
-        self.list_path = path
-        self.index = index
-
-    def action_add(self) -> None:
-        self.post_message(ListEdit(self.list_path, "add", self.index))
-
-    def action_remove(self) -> None:
-        self.post_message(ListEdit(self.list_path, "remove", self.index))
-
-    def action_move(self, offset: int) -> None:
-        self.post_message(ListEdit(self.list_path, "move", self.index, offset))
-
-
-class ListHeader(Static, can_focus=True):
-    """The list's title; focusable so an empty list can still get its first item."""
-
-    BINDINGS = [
-        Binding("enter", "add", "Add item", id="cards.list.add",
-                tooltip="Add an item at the top of this list"),
-        Binding("down", "focus_next_field", "Next field", show=False),
-        Binding("up", "focus_previous_field", "Previous field", show=False),
-    ]
-
-    def __init__(self, label: str, path: str) -> None:
-        super().__init__(label, markup=False, classes="list-header")
+    def __init__(self, items: list[str], path: str) -> None:
+        super().__init__(as_lines(items), id=widget_id(path), compact=True,
+                         show_line_numbers=True, classes="field-items",
+                         placeholder="one item per line: type to add the first")
         self.list_path = path
 
-    def action_add(self) -> None:
-        self.post_message(ListEdit(self.list_path, "add", -1))
+    @property
+    def row(self) -> int:
+        return self.cursor_location[0]
 
-    def action_focus_next_field(self) -> None:
-        self.screen.focus_next()
+    def action_remove_item(self) -> None:
+        self.post_message(ListEdit(self.list_path, "remove", self.row))
 
-    def action_focus_previous_field(self) -> None:
-        self.screen.focus_previous()
+    def action_move_item(self, offset: int) -> None:
+        self.post_message(ListEdit(self.list_path, "move", self.row, offset))
+
+
+def as_lines(items: list[str]) -> str:
+    """Items as the lines of a text; a line break inside an item becomes a space."""
+    return "\n".join(" ".join(item.splitlines()) for item in items)
 
 
 class _Field(Vertical):
@@ -186,41 +165,30 @@ class ListField(_Field):
         self.items = list(items)
 
     def compose(self) -> ComposeResult:
-        yield ListHeader(self._title(len(self.items)), self.path)
-        with Vertical(classes="items"):
-            for index, item in enumerate(self.items):
-                yield ItemInput(item, self.path, index)
+        yield Label(self.label, classes="field-label", markup=False)
+        yield ItemsArea(self.items, self.path)
         error = Static("", classes="field-error", markup=False)
         error.display = False
         yield error
 
-    def _title(self, count: int) -> str:
-        return f"{self.label} ({count})" + ("  — Enter adds the first item" if not count
-                                            else "")
+    @property
+    def editor(self) -> ItemsArea:
+        return self.query_one(ItemsArea)
 
-    def item(self, index: int) -> ItemInput | None:
-        inputs = list(self.query_one(".items").query_children(ItemInput))
-        return inputs[index] if 0 <= index < len(inputs) else None
-
-    async def show(self, items: list[str]) -> None:
-        """Bring the inputs in line with ``items``: change values, add or drop the tail."""
-        box = self.query_one(".items", Vertical)
-        inputs = list(box.query_children(ItemInput))
-        for widget, value in zip(inputs, items):
-            if widget.value != value:
-                with widget.prevent(Input.Changed):
-                    widget.value = value
-        if len(inputs) > len(items):
-            await box.remove_children(inputs[len(items):])
-        elif len(items) > len(inputs):
-            await box.mount_all(ItemInput(value, self.path, index)
-                                for index, value in enumerate(items[len(inputs):],
-                                                              start=len(inputs)))
+    def show(self, items: list[str], row: int | None = None) -> None:
+        """Show ``items`` (after undo, a move, a removal) with the cursor on ``row``."""
+        area = self.editor
+        text = as_lines(items)
+        if area.text != text:
+            column = area.cursor_location[1]
+            with area.prevent(TextArea.Changed):
+                area.load_text(text)
+            if row is not None:
+                row = max(0, min(row, len(items) - 1))
+                area.cursor_location = (row, min(column, len(items[row]) if items else 0))
         self.items = list(items)
-        self.query_one(ListHeader).update(self._title(len(items)))
 
-    @on(Input.Changed)
-    def _item_changed(self, event: Input.Changed) -> None:
+    @on(TextArea.Changed)
+    def _lines_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        if isinstance(event.input, ItemInput):
-            self.post_message(FieldEdited(f"{self.path}[{event.input.index}]", event.value))
+        self.post_message(FieldEdited(self.path, event.text_area.text))
