@@ -198,3 +198,48 @@ def test_missing_source_path_is_a_clear_error(cards, tmp_path):
     session = cards.open(SAMPLE_CARD)
     with pytest.raises(DataError, match="does not exist"):
         AuditService().audit(session.card(), [str(tmp_path / "nope")])
+
+
+KEEP_SAVING = """
+import sys
+from persona_tui.core.platform import PathManager
+from persona_tui.services.cards import CardService
+
+cards = CardService(PathManager.default())
+session = cards.open(sys.argv[1])
+version = 0
+while True:
+    version += 1
+    session.set("identity.demographics_summary", f"Version {version}. " + "x" * 1900)
+    cards.save(session, sys.argv[2])
+    if version == 1:
+        print("saving", flush=True)
+"""
+
+
+def test_a_kill_during_save_leaves_the_old_or_the_new_card_never_half(cards, paths):
+    """SIGKILL at random moments while a process saves a card in a loop: every time, the
+    file on disk is a whole card, and no temporary file is taken for a card."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from persona_tui.core.scripts.cards_io import load_card
+
+    target = paths.cards_dir / "ledger-keeper.json"
+    for attempt in range(5):
+        process = subprocess.Popen([sys.executable, "-c", KEEP_SAVING, str(SAMPLE_CARD),
+                                    str(target)], stdout=subprocess.PIPE, text=True)
+        try:
+            assert process.stdout.readline().strip() == "saving"
+            time.sleep(random.uniform(0.02, 0.25))
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        card = load_card(target)  # parses: never a torn write
+        assert card.identity.demographics_summary.startswith("Version ")
+        assert len(card.identity.demographics_summary) > 1900
+    names = [entry.path.name for entry in cards.list(include_samples=False)]
+    assert names == ["ledger-keeper.json"]

@@ -277,3 +277,23 @@ def test_snapshot_cards_invalid_with_preview(snap_compare, size):
         await wait_badge(pilot, "fix the errors")
 
     assert snap_compare(PersonaApp(start="cards"), terminal_size=size, run_before=broken)
+
+
+async def test_palette_lists_the_screens_actions_and_runs_them():
+    """alt+↑/↓ may be swallowed by a terminal over SSH; the palette always works."""
+    app = PersonaApp(start="cards")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await focus(pilot, "f-psychological_profile--goals")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Save", "Undo", "Redo", "Preview", "Export", "New from persona",
+                      "Move up", "Move down", "Remove item", "Go to Privacy audit"):
+            assert title in titles
+        first = session(app).data["psychological_profile"]["goals"][0]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Move down")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert session(app).data["psychological_profile"]["goals"][1] == first
