@@ -4,7 +4,9 @@
 
 The app is driven with Textual's Pilot, keys only, on the bundled sample study, against the
 local vendor-protocol test server (so a real run streams and finishes without a model or the
-internet). Nothing here is drawn by hand. Screens not built yet are captured as they are.
+internet). Nothing here is drawn by hand. The states follow the README's tour: a provider
+tested, a model qualified, a run finished, a card made from a persona (with a sentence copied
+from an interview, as happens), and that card's privacy audit.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = Path(__file__).resolve().parent
 SIZE = (120, 36)
+#: a participant's sentence pasted into a card by mistake: what the audit is for
+COPIED = " I started keeping my own notes in a text file, just date, what, how much, who paid."
 
 
 async def main() -> None:
@@ -31,7 +35,6 @@ async def main() -> None:
         from persona_tui.core.platform import PathManager
         from persona_tui.resources import sample_project
         from persona_tui.tui.app import PersonaApp
-        from persona_tui.tui.navigation import DESTINATIONS
         from tests.vendor_server import start_server
 
         server = start_server()
@@ -64,10 +67,22 @@ async def main() -> None:
                 await settle(1.0)
                 app.save_screenshot(filename="generate.svg", path=str(OUT))
 
-                for destination in DESTINATIONS[3:]:
-                    await pilot.press(destination.key)
-                    await settle(0.2)
-                    app.save_screenshot(filename=f"{destination.mode}.svg", path=str(OUT))
+                await pilot.press("f5")
+                await settle()
+                await pilot.press("ctrl+n")  # a card from a persona of the sample project
+                await settle(0.2)
+                await pilot.press("down", "down", "enter")
+                await settle()
+                app.screen.focus_field("guidelines.response_style")
+                await pilot.press("ctrl+e", *COPIED, "ctrl+t")
+                await settle(1.5)  # the badge re-audits once typing stops
+                app.screen.focus_field("guidelines.response_style")  # the preview took width
+                await settle(0.2)
+                app.save_screenshot(filename="cards.svg", path=str(OUT))
+
+                await pilot.press("f6")
+                await settle()
+                app.save_screenshot(filename="audit.svg", path=str(OUT))
         finally:
             server.close()
     print("wrote", ", ".join(sorted(p.name for p in OUT.glob("*.svg"))))
