@@ -46,6 +46,15 @@ def rows(app) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+async def select(pilot, kind: str) -> None:
+    """Move the table's cursor to the first finding of ``kind`` with ↑/↓, as a user would."""
+    index = next(i for i, row in enumerate(rows(pilot.app)) if row[1] == kind)
+    table = pilot.app.screen.query_one(DataTable)
+    await pilot.press(*(["up"] * table.cursor_row), *(["down"] * index))
+    await pilot.pause()
+    assert table.cursor_row == index
+
+
 def viewer(card) -> PersonaApp:
     return PersonaApp(start="audit", card=str(card), sources=["sample"])
 
@@ -61,9 +70,7 @@ async def test_verdict_findings_and_side_by_side_source(leaky_card):
         ranks = {"high": 2, "medium": 1, "low": 0}
         severities = [ranks[row[0]] for row in table]
         assert severities == sorted(severities, reverse=True)  # highest first
-        verbatim = next(i for i, row in enumerate(table) if row[1] == "verbatim")
-        pilot.app.screen.query_one(DataTable).move_cursor(row=verbatim)
-        await pilot.pause()
+        await select(pilot, "verbatim")
         source_title = str(pilot.app.screen.query_one("#source-side-title").render())
         assert "interviews/p02-tomas.md" in source_title and "line" in source_title
         source = pilot.app.screen.query_one("#source-side", Static).render()
@@ -89,8 +96,7 @@ async def test_sort_cycles_and_keeps_every_finding(leaky_card):
 async def test_jump_to_field_opens_the_editor_on_it(leaky_card):
     async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        name_row = next(i for i, row in enumerate(rows(pilot.app)) if row[1] == "name")
-        pilot.app.screen.query_one(DataTable).move_cursor(row=name_row)
+        await select(pilot, "name")
         await pilot.press("j")
         await settle(pilot)
         assert isinstance(pilot.app.screen, CardsScreen)
@@ -101,8 +107,7 @@ async def test_jump_to_field_opens_the_editor_on_it(leaky_card):
 async def test_redaction_is_an_unsaved_undoable_edit_and_rerun(leaky_card):
     async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        email = next(i for i, row in enumerate(rows(pilot.app)) if row[1] == "email")
-        pilot.app.screen.query_one(DataTable).move_cursor(row=email)
+        await select(pilot, "email")
         count = len(rows(pilot.app))
         await pilot.press("x")
         await settle(pilot)
@@ -122,8 +127,7 @@ async def test_redaction_is_an_unsaved_undoable_edit_and_rerun(leaky_card):
 async def test_accept_with_a_reason_goes_to_the_audit_log(leaky_card):
     async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        name_row = next(i for i, row in enumerate(rows(pilot.app)) if row[1] == "name")
-        pilot.app.screen.query_one(DataTable).move_cursor(row=name_row)
+        await select(pilot, "name")
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(pilot.app.screen, AskText)
