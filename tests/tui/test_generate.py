@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, OptionList, Static
 
 from persona_tui.core.config import Settings, save_settings
 from persona_tui.resources import sample_project
 from persona_tui.tui.app import PersonaApp
+from persona_tui.tui.widgets.stream_view import StreamView
 from persona_tui.tui.screens.generate import GenerateScreen
 from tests.vendor_server import CutStream
 
@@ -37,7 +38,7 @@ def text_of(app, selector: str) -> str:
 
 
 def log_text(app) -> str:
-    return "\n".join(app.screen.query_one("#output", Log).lines)
+    return app.screen.query_one("#output", StreamView).text
 
 
 async def test_a_run_streams_every_token_and_shows_personas(server, paths):
@@ -49,7 +50,9 @@ async def test_a_run_streams_every_token_and_shows_personas(server, paths):
         await pilot.press("ctrl+g")
         await settle(pilot)
         assert log_text(pilot.app) == SAMPLE_REPLY  # nothing lost by coalescing
-        personas = [str(w.render()) for w in pilot.app.screen.query(".persona")]
+        listed = pilot.app.screen.query_one("#personas", OptionList)
+        personas = [str(listed.get_option_at_index(i).prompt)
+                    for i in range(listed.option_count)]
         assert len(personas) == 3
         assert personas[0].startswith("1. Jess Morgan — The reluctant collector")
         assert "evidence: 8/8 verified" in personas[0]

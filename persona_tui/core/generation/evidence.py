@@ -39,6 +39,9 @@ class EvidenceVerifier:
             for key in self._loose_keys(doc.id):
                 self._by_loose.setdefault(key, doc)
         self._normalised: dict[str, str] = {}
+        # (source id, excerpt) -> (verified, document id, location): a stream is re-parsed
+        # as it grows, and each re-parse checks every persona so far again
+        self._checked: dict[tuple[str, str], tuple[bool, str | None, str | None]] = {}
 
     @staticmethod
     def _loose_keys(doc_id: str) -> list[str]:
@@ -62,6 +65,17 @@ class EvidenceVerifier:
         return cached
 
     def check(self, link: EvidenceLink) -> EvidenceLink:
+        key = (link.source_id, link.excerpt)
+        if key not in self._checked:
+            found = self._check(link)
+            self._checked[key] = (found.verified, found.source_id, found.location)
+        verified, source_id, location = self._checked[key]
+        if not verified:
+            return link.model_copy(update={"verified": False})
+        return link.model_copy(update={"verified": True, "source_id": source_id,
+                                       "location": location})
+
+    def _check(self, link: EvidenceLink) -> EvidenceLink:
         excerpt = normalise(link.excerpt)
         if not excerpt:
             return link.model_copy(update={"verified": False})

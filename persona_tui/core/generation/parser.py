@@ -70,6 +70,7 @@ def _describe(exc: PydanticValidationError) -> str:
 class PersonaParser:
     def __init__(self, extractor: JSONExtractor | None = None) -> None:
         self.extractor = extractor or JSONExtractor()
+        self._verifier: tuple[tuple[int, ...], EvidenceVerifier] | None = None
 
     def parse(self, text: Any, *, sources: SourcesLike = None) -> ParseResult:
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
@@ -77,7 +78,7 @@ class PersonaParser:
         try:
             self._parse(raw, result)
             if sources is not None and result.personas:
-                self._verify(result, coerce_sources(sources))
+                self._verify(result, self._verifier_for(coerce_sources(sources)))
         except Exception as exc:  # the contract: never raise on model output
             result.errors.append(f"could not parse the output ({type(exc).__name__}: {exc})")
         return result
@@ -146,9 +147,16 @@ class PersonaParser:
             if persona.id != candidate:
                 persona.id = candidate
 
+    def _verifier_for(self, documents: list) -> EvidenceVerifier:
+        """One verifier per set of documents, kept while they stay the same: a streamed
+        reply is re-parsed as it grows, against the same sources every time."""
+        key = tuple(id(doc) for doc in documents)
+        if self._verifier is None or self._verifier[0] != key:
+            self._verifier = (key, EvidenceVerifier(documents))
+        return self._verifier[1]
+
     @staticmethod
-    def _verify(result: ParseResult, documents: list) -> None:
-        verifier = EvidenceVerifier(documents)
+    def _verify(result: ParseResult, verifier: EvidenceVerifier) -> None:
         checked, verified_total, total = [], 0, 0
         for persona in result.personas:
             persona, verified, count = verifier.verify(persona)

@@ -18,10 +18,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Log, Select, Static
+from rich.text import Text
+from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from persona_tui.services.app_support import strip_control
 from persona_tui.tui.coalesce import Coalescer
+from persona_tui.tui.widgets.stream_view import StreamView
 from persona_tui.services.generation import (
     PROVIDER_CHOICES,
     Failed,
@@ -104,7 +107,7 @@ class GenerateScreen(Screen):
         super().__init__(name="generate")
         self.running = False
         self._estimate_timer = None
-        self._pending_personas: list[Static] = []
+        self._pending_personas: list[Option] = []
         self._mount_timer = None
         self.last_result: Any = None
 
@@ -128,10 +131,13 @@ class GenerateScreen(Screen):
                 yield Input("", id="budget", type="number", compact=True)
                 yield Static("", id="estimate", markup=False)
         with Horizontal(id="run"):
-            output = Log(id="output", highlight=False)
+            output = StreamView(id="output")
             output.HELP = "The model's reply as it streams in (shown literally)."
             yield output
-            yield VerticalScroll(id="personas")
+            # one widget for every persona: each layout pass during a fast stream stays cheap
+            personas = OptionList(id="personas", markup=False)
+            personas.HELP = "Personas as they are parsed, with their evidence."
+            yield personas
         yield Static("Press ctrl+g to start.", id="stats", markup=False)
         yield Footer()
 
@@ -205,9 +211,9 @@ class GenerateScreen(Screen):
                         markup=False)
             return
         self.running = True
-        self.query_one("#output", Log).clear()
+        self.query_one("#output", StreamView).clear()
         self._pending_personas.clear()
-        self.query_one("#personas", VerticalScroll).remove_children()
+        self.query_one("#personas", OptionList).clear_options()
         self.query_one("#stats", Static).update("Starting…")
         self.generate(data, provider, model, config)
 
@@ -215,7 +221,7 @@ class GenerateScreen(Screen):
         self.action_start()
 
     def action_copy_output(self) -> None:
-        text = "\n".join(self.query_one("#output", Log).lines)
+        text = self.query_one("#output", StreamView).text
         if not text:
             self.notify("Nothing to copy yet.", markup=False)
             return
@@ -249,12 +255,12 @@ class GenerateScreen(Screen):
                     output.add(event.text)
                     raw.append(event.text)
                     continue
-                flush()
                 if isinstance(event, PersonaParsed):
                     self.post_message(self.Parsed(event.persona, event.index))
                 elif isinstance(event, UsageUpdate):
                     self.post_message(self.Usage(event))
                 elif isinstance(event, RetryWait):
+                    flush()  # what arrived before the wait shows before the notice
                     self.post_message(self.Notice(event.message, "warning"))
                 elif isinstance(event, GenerationWarning):
                     self.post_message(self.Notice(event.message, "warning"))
@@ -281,13 +287,13 @@ class GenerateScreen(Screen):
 
     @on(Delta)
     def _delta(self, message: Delta) -> None:
-        self.query_one("#output", Log).write(strip_control(message.text))
+        self.query_one("#output", StreamView).append(strip_control(message.text))
 
     @on(Parsed)
     def _parsed(self, message: Parsed) -> None:
         # mounted in batches: one layout pass per batch, not one per persona
-        self._pending_personas.append(Static(_persona_text(message.persona, message.index),
-                                             classes="persona", markup=False))
+        text = Text(_persona_text(message.persona, message.index) + "\n")  # a gap below
+        self._pending_personas.append(Option(text))
         if self._mount_timer is None:
             self._mount_timer = self.set_timer(0.1, self._mount_personas)
 
@@ -295,15 +301,17 @@ class GenerateScreen(Screen):
         self._mount_timer = None
         pending, self._pending_personas = self._pending_personas, []
         if pending:
-            self.query_one("#personas", VerticalScroll).mount_all(pending)
+            self.query_one("#personas", OptionList).add_options(pending)
 
     @on(Usage)
     def _usage(self, message: Usage) -> None:
         update = message.update
         rate = f"{update.tokens_per_s:,.0f} tok/s" if update.tokens_per_s else "… tok/s"
         cost = "cost unknown" if update.cost_usd is None else f"${update.cost_usd:.4f}"
+        # one short line replacing another: no re-layout needed, five times a second
         self.query_one("#stats", Static).update(
-            f"{update.output_tokens:,} tokens · {rate} · {update.elapsed_s:.1f} s · {cost}")
+            f"{update.output_tokens:,} tokens · {rate} · {update.elapsed_s:.1f} s · {cost}",
+            layout=False)
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:

@@ -1,0 +1,96 @@
+"""A scrolling view of text that arrives in pieces: a model's reply as it streams.
+
+Textual's ``Log`` refreshes line by line as it writes; a flush of a fast stream holds hundreds
+of lines, so each flush cost milliseconds of bookkeeping before anything was drawn. This view
+takes a whole flush at once: split, measure the new lines, one refresh, one size change. Only
+the lines in view are ever turned into strips. Text is shown literally (no markup); callers
+strip terminal control sequences first, and tabs are expanded here.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class StreamView(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    StreamView {
+        background: $surface;
+        color: $foreground;
+        overflow: auto auto;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._lines: list[str] = [""]
+        self._width = 0
+        #: keep showing the end as text arrives, until the user scrolls up to read
+        self._follow = True
+        #: strips of finished lines (a finished line never changes; only the last grows)
+        self._strips: dict[int, Strip] = {}
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines so far (the last one may still be growing)."""
+        return self._lines if self._lines != [""] else []
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self._lines)
+
+    def clear(self) -> None:
+        self._lines = [""]
+        self._width = 0
+        self._strips.clear()
+        self._follow = True
+        self.virtual_size = Size(0, 0)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    def append(self, text: str) -> None:
+        """Add ``text`` (any number of lines, the last possibly unfinished)."""
+        if not text:
+            return
+        pieces = text.expandtabs().split("\n")
+        self._lines[-1] += pieces[0]
+        self._lines.extend(pieces[1:])
+        changed = self._lines[-len(pieces):]
+        self._width = max(self._width, max(cell_len(line) for line in changed))
+        self.virtual_size = Size(self._width, len(self._lines))
+        self.refresh()
+        if self._follow:
+            # after the refresh, when the new size is known
+            self.scroll_end(animate=False, x_axis=False)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value < old_value:
+            self._follow = False  # the user scrolled up to read
+        elif new_value >= self.max_scroll_y:
+            self._follow = True
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # a new theme: cached strips carry the old colours
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        strip = self._strips.get(index)
+        if strip is None:
+            line = self._lines[index]
+            strip = Strip([Segment(line, style)], cell_len(line))
+            if index < len(self._lines) - 1:
+                if len(self._strips) > 2000:
+                    self._strips.clear()
+                self._strips[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
