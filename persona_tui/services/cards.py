@@ -59,7 +59,7 @@ def _label(name: str) -> str:
 
 def field_layout() -> list[tuple[str, list[FieldSpec]]]:
     """Every editable field of a card, by section, in the card's own order."""
-    layout = [("Card", [FieldSpec("id", "Id (file name, letters, digits, . _ -)", "line")])]
+    layout = [("Card", [FieldSpec("id", "Id (letters, digits, . _ -)", "line")])]
     for section in EDITABLE_SECTIONS:
         model = CharacterCard.model_fields[section].annotation
         specs = []
