@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from textual.widgets import Input, OptionList, Static
@@ -10,8 +11,8 @@ from textual.widgets import Input, OptionList, Static
 from persona_tui.core.config import Settings, save_settings
 from persona_tui.resources import sample_project
 from persona_tui.tui.app import PersonaApp
-from persona_tui.tui.widgets.stream_view import StreamView
 from persona_tui.tui.screens.generate import GenerateScreen
+from persona_tui.tui.widgets.stream_view import StreamView
 from tests.vendor_server import CutStream
 
 SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
@@ -143,6 +144,25 @@ def _wait_for_estimate():
 def test_snapshot_generate_before_a_run(snap_compare, size):
     assert snap_compare(PersonaApp(start="generate"), terminal_size=size,
                         run_before=_wait_for_estimate())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_generate_after_a_run(snap_compare, server, size):
+    """A finished run: output, personas with evidence, the summary line. The run's duration
+    and its folder differ every time, so they are masked on screen before the snapshot."""
+    server.delay = 0.0005
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        stats = pilot.app.screen.query_one("#stats", Static)
+        text = re.sub(r"\d+\.\d s", "N.N s", str(stats.render()))
+        stats.update(re.sub(r"saved to .*", "saved to EXPERIMENT/runs/RUN", text, flags=re.S))
+        await pilot.pause()
+
+    assert snap_compare(PersonaApp(start="generate"), terminal_size=size,
+                        run_before=run_before)
 
 
 async def test_copy_output_and_personas_to_the_clipboard(server):

@@ -141,3 +141,22 @@ async def test_summary_follows_qualification(server):
         await settle(pilot)
         state = str(pilot.app.screen.query_one("#ollama-state", Static).render())
         assert "2 installed, 1 untested, 0 tested earlier" in state
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_ollama_models_table(snap_compare, server, paths, size):
+    """The comparison table with tested, untested and missing models. The local server's
+    port changes every run, so its address is masked on screen before the snapshot."""
+    registry = OllamaModelRegistry(paths.ollama_registry_file)
+    registry.add(QualificationRecord("llama3.2", True, True, 0.21, 42.0, 120, 3.0, "d", "v"))
+    registry.add(QualificationRecord("gone:7b", True, False, 0.3, 30.0, 90, 4.0, "d", "v"))
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        state = pilot.app.screen.query_one("#ollama-state", Static)
+        text = str(state.render())
+        if server.url in text:
+            state.update(text.replace(server.url, "http://127.0.0.1:PORT"))
+        await pilot.pause()
+
+    assert snap_compare(PersonaApp(start="ollama"), terminal_size=size, run_before=run_before)

@@ -21,7 +21,10 @@ class StreamView(ScrollView, can_focus=True):
     StreamView {
         background: $surface;
         color: $foreground;
-        overflow: auto auto;
+        /* always there: a scrollbar that appears mid-stream changes the height the view
+           follows, and the last line would land one row off */
+        overflow-x: scroll;
+        overflow-y: scroll;
     }
     """
 
@@ -64,8 +67,7 @@ class StreamView(ScrollView, can_focus=True):
         self.virtual_size = Size(self._width, len(self._lines))
         self.refresh()
         if self._follow:
-            # after the refresh, when the new size is known
-            self.scroll_end(animate=False, x_axis=False)
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
