@@ -265,6 +265,8 @@ async def test_a_broken_card_file_is_a_toast_not_a_crash(paths, tmp_path):
 def test_snapshot_cards_editor(snap_compare, size):
     async def audited(pilot):
         await wait_badge(pilot, "pass")
+        pilot.app.focused.cursor_blink = False  # the blink phase would make it flaky
+        await pilot.pause()
 
     assert snap_compare(PersonaApp(start="cards"), terminal_size=size, run_before=audited)
 
@@ -275,6 +277,8 @@ def test_snapshot_cards_invalid_with_preview(snap_compare, size):
         await settle(pilot)
         await pilot.press("end", "ctrl+u", "ctrl+t")
         await wait_badge(pilot, "fix the errors")
+        pilot.app.focused.cursor_blink = False  # the blink phase would make it flaky
+        await pilot.pause()
 
     assert snap_compare(PersonaApp(start="cards"), terminal_size=size, run_before=broken)
 

@@ -159,6 +159,8 @@ def test_snapshot_generate_after_a_run(snap_compare, server, size):
         stats = pilot.app.screen.query_one("#stats", Static)
         text = re.sub(r"\d+\.\d s", "N.N s", str(stats.render()))
         stats.update(re.sub(r"saved to .*", "saved to EXPERIMENT/runs/RUN", text, flags=re.S))
+        if hasattr(pilot.app.focused, "cursor_blink"):
+            pilot.app.focused.cursor_blink = False  # the blink phase would make it flaky
         await pilot.pause()
 
     assert snap_compare(PersonaApp(start="generate"), terminal_size=size,
