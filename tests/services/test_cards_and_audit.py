@@ -243,3 +243,28 @@ def test_a_kill_during_save_leaves_the_old_or_the_new_card_never_half(cards, pat
         assert len(card.identity.demographics_summary) > 1900
     names = [entry.path.name for entry in cards.list(include_samples=False)]
     assert names == ["ledger-keeper.json"]
+
+
+def test_personas_of_experiment_runs_come_with_their_data(cards, paths, tmp_path):
+    """A card made from a generated persona is audited against the data of that run."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from persona_tui.core.experiments import ExperimentStore
+    from persona_tui.core.models.options import ExperimentConfig
+
+    personas = PersonaParser().parse((sample_project() / "personas.json").read_text()).personas
+    store = ExperimentStore(paths.experiments_dir)
+    config = store.create(ExperimentConfig(name="study-1", data_paths=[str(DATA)]))
+    run_dir = store.new_run_dir("study-1")
+    result = SimpleNamespace(raw_output="{}", personas=personas[:1], prompt_version="t",
+                             input_tokens=1, output_tokens=1, tokens_estimated=False,
+                             cost_usd=0.0, duration_s=0.1, ttft_s=0.01, warnings=[],
+                             errors=[], metrics={})
+    store.record_run("study-1", run_dir, config, result=result, started=datetime.now(UTC))
+    entry = cards.personas()[-1]
+    assert entry.persona.name == "Jess Morgan" and "study-1" in entry.label
+    assert entry.sources == [str(DATA)]
+    session = cards.new_from_persona(entry)
+    assert session.sources == [str(DATA)]
+    assert AuditService().audit(session.card(), session.sources).verdict == "pass"

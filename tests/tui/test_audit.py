@@ -173,6 +173,17 @@ async def test_a_missing_source_says_so_and_retyping_reruns(leaky_card, tmp_path
         assert text_of(app, "#verdict") == "BLOCKED"
 
 
+async def test_rerun_audits_again_and_records_the_run(leaky_card):
+    async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        log = leaky_card.with_name("leaky.audit.json")
+        runs = len(json.loads(log.read_text())["runs"])
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert len(json.loads(log.read_text())["runs"]) == runs + 1
+        assert text_of(pilot.app, "#verdict") == "BLOCKED"
+
+
 async def test_with_no_card_open_the_viewer_says_where_to_go(paths):
     async with PersonaApp(start="audit").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
