@@ -72,6 +72,17 @@ def field_layout() -> list[tuple[str, list[FieldSpec]]]:
     return layout
 
 
+def _ours(path: Path) -> bool:
+    """Whether saving may overwrite ``path``: only a card in our own JSON format. A Character
+    Card V2 file (JSON or PNG) is another tool's; the edited card goes next to it."""
+    if path.suffix != ".json":
+        return False
+    try:
+        return json.loads(path.read_text("utf-8-sig")).get("spec") != "chara_card_v2"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 @dataclass
 class CardEntry:
     id: str
@@ -276,7 +287,7 @@ class CardService:
         """Open a card; a bundled sample is saved as the user's own copy, never in place."""
         path = Path(path)
         card = load_card(path)
-        target = path if path.suffix == ".json" else path.with_suffix(".json")
+        target = path if _ours(path) else path.with_name(f"{card.id}.json")
         samples = sample_project() / "cards"
         if path.parent.resolve() == samples.resolve():
             target = self.paths.cards_dir / path.name

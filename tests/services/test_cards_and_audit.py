@@ -268,3 +268,14 @@ def test_personas_of_experiment_runs_come_with_their_data(cards, paths, tmp_path
     session = cards.new_from_persona(entry)
     assert session.sources == [str(DATA)]
     assert AuditService().audit(session.card(), session.sources).verdict == "pass"
+
+
+def test_a_character_card_v2_file_is_never_overwritten_by_the_editor(cards, tmp_path):
+    session = cards.open(SAMPLE_CARD)
+    v2 = cards.export(session, "chara_card_v2", tmp_path)
+    before = v2.read_bytes()
+    opened = cards.open(v2)
+    assert opened.path == tmp_path / "ledger-keeper.json"  # beside it, in our format
+    opened.set("identity.title", "Edited")
+    cards.save(opened)
+    assert v2.read_bytes() == before
