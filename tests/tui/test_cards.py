@@ -301,3 +301,20 @@ async def test_palette_lists_the_screens_actions_and_runs_them():
         await pilot.press("enter")
         await settle(pilot)
         assert session(app).data["psychological_profile"]["goals"][1] == first
+
+
+async def test_arrow_keys_walk_the_card_like_one_document():
+    async with PersonaApp(start="cards").run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        walk = []
+        for _ in range(6):
+            await pilot.press("down")
+            walk.append((pilot.app.focused.id, getattr(pilot.app.focused, "cursor_location",
+                                                       None)))
+        assert [w[0] for w in walk] == [
+            "f-identity--title", "f-identity--demographics_summary",
+            "f-psychological_profile--goals", "f-psychological_profile--goals",
+            "f-psychological_profile--goals", "f-psychological_profile--motivations"]
+        assert [w[1][0] for w in walk[2:5]] == [0, 1, 2]  # item by item through the list
+        await pilot.press("up")
+        assert pilot.app.focused.id == "f-psychological_profile--goals"

@@ -57,7 +57,30 @@ class FieldInput(_Moves, Input):
     ]
 
 
-class ItemsArea(TextArea):
+class FieldArea(TextArea):
+    """A block of text in the card page: ↓ on its last row and ↑ on its first go on to the
+    next or previous field, so the whole card reads as one document."""
+
+    def _row(self, location: tuple[int, int]) -> int:
+        """The screen row of a location (a long line wraps onto several rows)."""
+        return self.wrapped_document.location_to_offset(location).y
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        here = self._row(self.cursor_location)
+        if not select and self._row(self.get_cursor_down_location()) == here:
+            self.screen.focus_next()
+            return
+        super().action_cursor_down(select)
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        here = self._row(self.cursor_location)
+        if not select and self._row(self.get_cursor_up_location()) == here:
+            self.screen.focus_previous()
+            return
+        super().action_cursor_up(select)
+
+
+class ItemsArea(FieldArea):
     """A list edited as lines: one item per line, so a list of 500 items is one widget
     (the screen stays cheap to lay out) and Enter starts a new item as in any editor."""
 
@@ -119,8 +142,8 @@ class TextField(_Field):
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label", markup=False)
         if self.multiline:
-            yield TextArea(self.value, id=widget_id(self.path), compact=True,
-                           classes="field-text")
+            yield FieldArea(self.value, id=widget_id(self.path), compact=True,
+                            classes="field-text")
         else:
             yield FieldInput(self.value, id=widget_id(self.path), compact=True,
                              select_on_focus=False)
@@ -130,11 +153,11 @@ class TextField(_Field):
 
     @property
     def editor(self) -> Widget:
-        return self.query_one(TextArea if self.multiline else FieldInput)
+        return self.query_one(FieldArea if self.multiline else FieldInput)
 
     def show(self, value: str) -> None:
         if self.multiline:
-            area = self.query_one(TextArea)
+            area = self.query_one(FieldArea)
             if area.text != value:
                 with area.prevent(TextArea.Changed):
                     area.load_text(value)
