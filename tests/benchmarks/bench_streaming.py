@@ -11,6 +11,7 @@ Targets: render/bare ratio <= 1.3; worst key-press delay <= 100 ms.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import statistics
@@ -101,6 +102,7 @@ async def main() -> None:
     try:
         server.control(reply=reply)
         for _ in range(ROUNDS):
+            gc.collect()  # each round starts clean: earlier rounds' apps are garbage now
             bare_time, tokens = await bare(server.url)
             bares.append(bare_time)
             with tempfile.TemporaryDirectory() as home:

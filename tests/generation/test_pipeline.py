@@ -268,3 +268,15 @@ def test_generate_command(server, isolated_home):
     server.reply = "no json"
     failed = _cli(server, "generate", "--from", str(DATA))
     assert failed.returncode == 1 and "hint:" in failed.stderr
+
+
+def test_object_scanner_finds_personas_as_they_close_across_calls():
+    from persona_tui.core.generation.incremental import ObjectScanner
+
+    reply = ('Sure [1]:\n```json\n{"personas": [{"name": "A \\"}\\" [", "goals": [{"x": 1}]},'
+             ' {"name": "B"}, {"name": "C"')
+    scanner, found = ObjectScanner(), []
+    for end in range(1, len(reply) + 1, 5):  # arbitrary cut points, as a stream gives them
+        found += scanner.feed(reply[:end])
+    found += scanner.feed(reply)
+    assert [json.loads(raw)["name"] for raw in found] == ['A "}" [', "B"]  # C is unfinished

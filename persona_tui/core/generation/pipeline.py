@@ -30,6 +30,7 @@ from persona_tui.core.generation.events import (
     TextDelta,
     UsageUpdate,
 )
+from persona_tui.core.generation.incremental import ObjectScanner
 from persona_tui.core.generation.parser import PersonaParser
 from persona_tui.core.generation.prompts import (
     PROMPT_VERSION,
@@ -180,6 +181,8 @@ class _Run:
         self.raw: list[str] = []
         self.personas: list[Persona] = []
         self.announced = 0
+        self._scanner = ObjectScanner()
+        self._found: list[Persona] = []
         self.input_tokens = 0
         self.output_tokens = 0
         self.estimated = False
@@ -209,6 +212,7 @@ class _Run:
             chunk_input = sum(estimate_tokens(m.content) + 4 for m in messages)
             queue: asyncio.Queue = asyncio.Queue()
             task = asyncio.create_task(self._pump(messages, queue))
+            self._scanner, self._found = ObjectScanner(), []
             text_parts: list[str] = []
             last_parse = last_usage = 0.0
             final = None
@@ -293,8 +297,12 @@ class _Run:
             queue.put_nowait(("end", None))
 
     def _announce(self, text: str) -> list[GenerationEvent]:
-        """Personas newly complete in the text so far (of the chunk being streamed)."""
-        parsed = self.p.parser.parse(text, sources=self.documents).personas
+        """Personas newly complete in the text so far (of the chunk being streamed): only
+        the objects closed since the last look are parsed, so a long reply is not parsed
+        over and over while it streams."""
+        for raw in self._scanner.feed(text):
+            self._found += self.p.parser.parse(raw, sources=self.documents).personas
+        parsed = self._found
         events = []
         for index in range(self.announced - len(self.personas), len(parsed)):
             if index < 0:
