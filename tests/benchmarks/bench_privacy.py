@@ -132,7 +132,6 @@ def main() -> None:
     run()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    index_peak = peak
     naive_time, naive_hits = naive(cards, documents)
     print(f"corpus: {len(documents)} documents, {corpus_mb:.1f} MB; {len(cards)} cards "
           f"({len(cards[::4])} carry a copied source sentence)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -16,7 +15,6 @@ from persona_tui.core.errors import BudgetExceededError, GenerationError, Provid
 from persona_tui.core.generation.events import (
     Failed,
     Finished,
-    GenerationWarning,
     PersonaParsed,
     RetryWait,
     TextDelta,

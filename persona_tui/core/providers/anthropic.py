@@ -15,7 +15,6 @@ from persona_tui.core.providers.http_base import (
     ChatProvider,
     EventDecoder,
     RequestSpec,
-    StreamState,
     loads_event,
 )
 

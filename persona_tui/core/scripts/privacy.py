@@ -20,7 +20,6 @@ What is found, and why it does not cry wolf:
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from collections import Counter
 from collections.abc import Iterable

@@ -32,7 +32,6 @@ from persona_tui.tui.widgets.fields import (
     ListEdit,
     ListField,
     TextField,
-    widget_id,
 )
 
 #: quiet time after the last keystroke before the badge re-audits
