@@ -109,6 +109,7 @@ async def main() -> None:
                 os.environ["PERSONA_TUI_HOME"] = home
                 screen_time, round_delays, shown = await on_screen(server.url)
             screens.append(screen_time)
+            print(f"  round: bare {bare_time:.3f} s, screen {screen_time:.3f} s")
             delays += round_delays
     finally:
         server.close()
