@@ -33,22 +33,28 @@ class SourceContext:
 class AuditService:
     def __init__(self, paths: PathManager | None = None) -> None:
         self.paths = paths
-        #: the verdict the viewer showed last (``persona-tui audit`` exits by it)
+        #: the last recorded audit, as the viewer showed it (``persona-tui audit`` exits by it)
         self.last_result: PrivacyAuditResult | None = None
         self.auditor = PrivacyAuditor()  # keeps the last source index: re-runs are fast
-        self._documents: tuple[tuple[str, ...], list[SourceDocument], list[str]] | None = None
+        self._documents: tuple[tuple[str, ...], list[SourceDocument]] | None = None
+        self._warnings: list[str] = []  # the loader's, about files it skipped
         # the editor's badge and the viewer audit from worker threads; one at a time
         self._lock = threading.Lock()
 
-    def load_sources(self, paths: list[str]) -> tuple[list[SourceDocument], list[str]]:
-        """Documents and loader warnings for ``paths``, loaded once while they stay the same
-        (the live badge re-audits after every pause in typing)."""
+    def load_sources(self, paths: list[str]) -> list[SourceDocument]:
+        """Documents for ``paths``, loaded once while they stay the same (the live badge
+        re-audits after every pause in typing)."""
         key = tuple(paths)
         if self._documents is None or self._documents[0] != key:
             loader = DataLoader()
-            documents = loader.load([resolve_data(p) for p in paths])
-            self._documents = (key, documents, list(loader.warnings))
-        return self._documents[1], self._documents[2]
+            self._documents = (key, loader.load([resolve_data(p) for p in paths]))
+            self._warnings = list(loader.warnings)
+        return self._documents[1]
+
+    def new_source_warnings(self) -> list[str]:
+        """What the loader said about the sources (a file skipped, and why), once."""
+        warnings, self._warnings = self._warnings, []
+        return warnings
 
     def audit(self, card: CharacterCard, sources: Any, *, card_path: Path | None = None,
               record: bool = True) -> PrivacyAuditResult:
@@ -59,11 +65,12 @@ class AuditService:
         ``record`` is false, as for the editor's live badge) the run is recorded there."""
         with self._lock:
             if isinstance(sources, list) and all(isinstance(s, str) for s in sources):
-                sources = self.load_sources(sources)[0]  # in the app, strings are paths
+                sources = self.load_sources(sources)  # in the app, strings are paths
             log = AuditLog.for_card(card_path) if card_path else None
             result = self.auditor.audit(card, sources, accepted=log)
         if log is not None and record:
             log.record(result)
+            self.last_result = result
         return result
 
     def context(self, finding: LeakageFinding, width: int = 240) -> SourceContext | None:

@@ -25,6 +25,7 @@ from pydantic import ValidationError as PydanticValidationError
 from persona_tui.core.fileio import atomic_write
 from persona_tui.core.models.persona import Persona
 from persona_tui.core.platform import PathManager
+from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card, save_card
 from persona_tui.core.scripts.formats import FORMATS, render
 from persona_tui.core.scripts.generator import ScriptGenerator
@@ -91,6 +92,20 @@ class CardEntry:
     modified: datetime
 
 
+def _plain(card: CharacterCard) -> dict[str, Any]:
+    """A card as the plain data an edit session holds."""
+    return json.loads(card.model_dump_json())
+
+
+def _parts(path: str) -> tuple[str | None, str, int | None]:
+    """``psychological_profile.goals[2]`` -> (section, name, index); ``id`` -> (None, id)."""
+    if "." not in path:
+        return None, path, None
+    section, _, rest = path.partition(".")
+    name, _, index = rest.partition("[")
+    return section, name, int(index.rstrip("]")) if index else None
+
+
 def _errors(exc: PydanticValidationError) -> dict[str, str]:
     found = {}
     for error in exc.errors():
@@ -120,7 +135,7 @@ class EditSession:
 
     @classmethod
     def of(cls, card: CharacterCard, path: Path | None = None) -> EditSession:
-        data = json.loads(card.model_dump_json())
+        data = _plain(card)
         return cls(data, path, _saved=copy.deepcopy(data))
 
     @property
@@ -143,14 +158,21 @@ class EditSession:
     def card(self) -> CharacterCard:
         return CharacterCard.model_validate(self.data)
 
+    def get(self, path: str) -> Any:
+        """The value at a field path (a text, a list, or one item); None when absent."""
+        section, name, index = _parts(path)
+        value = (self.data if section is None else self.data.get(section, {})).get(name)
+        if index is None:
+            return value
+        return value[index] if isinstance(value, list) and index < len(value) else None
+
     def _target(self, path: str) -> tuple[Any, str | int]:
-        if "." not in path:
-            return self.data, path  # a top-level field: the card's id
-        section, _, rest = path.partition(".")
-        name, _, index = rest.partition("[")
+        section, name, index = _parts(path)
+        if section is None:
+            return self.data, name  # a top-level field: the card's id
         container = self.data.setdefault(section, {})
-        if index:
-            return container.setdefault(name, []), int(index.rstrip("]"))
+        if index is not None:
+            return container.setdefault(name, []), index
         return container, name
 
     def _change(self, apply, *, typing: str | None = None) -> None:
@@ -287,26 +309,19 @@ class CardService:
         """Open a card; a bundled sample is saved as the user's own copy, never in place."""
         path = Path(path)
         card = load_card(path)
-        target = path if _ours(path) else path.with_name(f"{card.id}.json")
-        samples = sample_project() / "cards"
-        if path.parent.resolve() == samples.resolve():
+        sample = path.parent.resolve() == (sample_project() / "cards").resolve()
+        if sample:
             target = self.paths.cards_dir / path.name
+        else:
+            target = path if _ours(path) else path.with_name(f"{card.id}.json")
         session = EditSession.of(card, target)
-        session.sources = self._recorded_sources(target) or self._recorded_sources(path) or (
-            [SAMPLE] if path.parent.resolve() == samples.resolve()
-            else [])
+        session.sources = (AuditLog.for_card(target).sources
+                           or AuditLog.for_card(path).sources or ([SAMPLE] if sample else []))
         return session
 
     def open_current(self, path: str | Path) -> EditSession:
         self.current = self.open(path)
         return self.current
-
-    @staticmethod
-    def _recorded_sources(card_path: Path) -> list[str]:
-        from persona_tui.core.privacy.audit_log import AuditLog
-
-        log_path = card_path.with_name(f"{card_path.stem}.audit.json")
-        return AuditLog(log_path).sources if log_path.exists() else []
 
     def personas(self) -> list[PersonaEntry]:
         """Personas to make cards from: the sample project's, then every experiment run's."""
@@ -356,8 +371,6 @@ class CardService:
         session.path = target
         session.mark_saved()
         if session.sources:
-            from persona_tui.core.privacy.audit_log import AuditLog
-
             log = AuditLog.for_card(target)
             if log.sources != session.sources:
                 log.sources = list(session.sources)
@@ -371,10 +384,7 @@ class CardService:
         folder = Path(folder) if folder else self.paths.data_dir / "exports"
         return atomic_write(folder / f"{card.id}{_EXTENSIONS[fmt]}", render(card, fmt))
 
-    @staticmethod
-    def data_of(card: CharacterCard) -> dict[str, Any]:
-        """A card as the plain data an edit session holds."""
-        return json.loads(card.model_dump_json())
+    data_of = staticmethod(_plain)
 
     @staticmethod
     def preview(session: EditSession) -> str:

@@ -23,8 +23,8 @@ from persona_tui.core.generation.events import (
 )
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.platform import PathManager
-from persona_tui.services.sample import SAMPLE, resolve_data, sample_data
 from persona_tui.sdk.async_generator import DEFAULT_MODELS, AsyncPersonaGenerator
+from persona_tui.services.sample import SAMPLE, resolve_data, sample_data
 
 PROVIDER_CHOICES = ("ollama", "openai", "anthropic", "gemini")
 

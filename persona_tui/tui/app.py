@@ -6,7 +6,7 @@ Screens talk to services only (``app.services``); the app owns settings and navi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual.app import App, SystemCommand
@@ -112,30 +112,38 @@ class PersonaApp(App):
             self.switch_mode(mode)
 
     async def action_quit(self) -> None:
+        self.ask_unsaved(self.exit)
+
+    def ask_unsaved(self, then: Callable[[], object], *,
+                    save: Callable[[], bool] | None = None,
+                    discard: Callable[[], object] | None = None) -> None:
+        """Run ``then()`` now if the open card has no unsaved changes; else ask, and run it
+        after the user saves (``save``, by default a plain save) or discards; Cancel stays."""
         cards = self.services.__dict__.get("cards")  # never built: nothing to lose
         session = cards.current if cards is not None else None
         if session is None or not session.dirty:
-            self.exit()
+            then()
             return
-        self._ask_before(self.exit)
-
-    def _ask_before(self, then) -> None:
         from persona_tui.tui.screens.dialogs import UnsavedChanges
 
-        session = self.services.cards.current
-
         def answered(answer: str | None) -> None:
-            if answer == "save":
-                try:
-                    self.services.cards.save(session)
-                except (PersonaError, OSError, ValueError) as exc:
-                    self.show_error(exc)
-                    return
+            if answer == "save" and not (save or self._save_open_card)():
+                return
+            if answer == "discard" and discard is not None:
+                discard()
             if answer in ("save", "discard"):
                 then()
 
         name = session.data.get("identity", {}).get("name") or "The open card"
         self.push_screen(UnsavedChanges(strip_control(str(name))), answered)
+
+    def _save_open_card(self) -> bool:
+        try:
+            self.services.cards.save(self.services.cards.current)
+        except (PersonaError, OSError, ValueError) as exc:
+            self.show_error(exc)
+            return False
+        return True
 
     def action_help(self) -> None:
         from persona_tui.tui.screens.help import HelpScreen

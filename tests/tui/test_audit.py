@@ -184,6 +184,19 @@ async def test_rerun_audits_again_and_records_the_run(leaky_card):
         assert text_of(pilot.app, "#verdict") == "BLOCKED"
 
 
+async def test_files_skipped_in_the_sources_are_named(leaky_card, tmp_path):
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "notes.md").write_text("Tomás: I keep my own notes.\n")
+    (folder / "export.txt").write_bytes(b"\x00\x01\x02" * 100)
+    app = PersonaApp(start="audit", card=str(leaky_card), sources=[str(folder)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#verdict") == "BLOCKED"  # the readable file was audited
+        warnings = [str(n.message) for n in app._notifications if n.title == "Sources"]
+        assert len(warnings) == 1 and "export.txt" in warnings[0]
+
+
 async def test_with_no_card_open_the_viewer_says_where_to_go(paths):
     async with PersonaApp(start="audit").run_test(size=(80, 24)) as pilot:
         await settle(pilot)

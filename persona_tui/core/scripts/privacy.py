@@ -20,9 +20,9 @@ What is found, and why it does not cry wolf:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from rapidfuzz import fuzz

@@ -187,7 +187,9 @@ class AuditScreen(Screen):
             return
         self.result = message.result
         self.audited_version = message.version
-        self.app.services.audit.last_result = message.result
+        for warning in self.app.services.audit.new_source_warnings():
+            self.notify(strip_control(warning), title="Sources", severity="warning",
+                        markup=False)
         name = message.session.data.get("identity", {}).get("name", "")
         counts = self.result.counts()
         summary = (f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low"
@@ -228,7 +230,7 @@ class AuditScreen(Screen):
         return self.rows[min(table.cursor_row, len(self.rows) - 1)]
 
     @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None and self.rows:
             self._show_detail(self.rows[int(event.row_key.value)])
 
@@ -237,7 +239,8 @@ class AuditScreen(Screen):
         self.action_jump()
 
     def _show_detail(self, finding: Any) -> None:
-        text = self._field_text(finding.field) or finding.text
+        value = self.session.get(finding.field) if self.session and finding.field else None
+        text = value if isinstance(value, str) else finding.text
         start, end = finding.start, finding.end
         if text[start:end] != finding.text:  # edited since the audit: show the flagged text
             text, start, end = finding.text, 0, len(finding.text)
@@ -262,17 +265,6 @@ class AuditScreen(Screen):
         if finding.accepted:
             note = f"Accepted: {finding.accepted_reason}"
         self.query_one("#suggestion", Static).update(strip_control(note))
-
-    def _field_text(self, path: str | None) -> str | None:
-        if not path or self.session is None:
-            return None
-        section, _, rest = path.partition(".")
-        name, _, index = rest.partition("[")
-        value = self.session.data.get(section, {}).get(name)
-        if index and isinstance(value, list):
-            position = int(index.rstrip("]"))
-            return value[position] if position < len(value) else None
-        return value if isinstance(value, str) else None
 
     # --- actions -----------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.cards import FORMAT_LABELS, EditSession, field_layout
-from persona_tui.tui.screens.dialogs import Pick, UnsavedChanges
+from persona_tui.tui.screens.dialogs import Pick
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.fields import (
     FieldEdited,
@@ -106,7 +106,7 @@ class CardsScreen(Screen):
         if current is not self.session:
             await self.show_session()
         elif current is not None and current.version != self.shown_version:
-            await self.refresh_fields()
+            self.refresh_fields()
             self._changed()
 
     # --- showing a session -------------------------------------------------------------------
@@ -128,7 +128,7 @@ class CardsScreen(Screen):
         for section, specs in field_layout():
             widgets.append(Static(section, classes="section-title", markup=False))
             for spec in specs:
-                value = self._value(spec.path)
+                value = self.session.get(spec.path)
                 if spec.kind == "list":
                     widget = ListField(spec.path, spec.label, value or [])
                 else:
@@ -148,17 +148,10 @@ class CardsScreen(Screen):
         if field is not None:
             field.editor.focus()
 
-    def _value(self, path: str) -> Any:
-        data = self.session.data if self.session else {}
-        if "." not in path:
-            return data.get(path)
-        section, _, name = path.partition(".")
-        return data.get(section, {}).get(name)
-
-    async def refresh_fields(self) -> None:
+    def refresh_fields(self) -> None:
         """Show the session's data again after undo, redo or a redaction."""
         for path, widget in self._fields.items():
-            value = self._value(path)
+            value = self.session.get(path)
             widget.show(value or ([] if isinstance(widget, ListField) else ""))
         self.shown_version = self.session.version
 
@@ -231,7 +224,7 @@ class CardsScreen(Screen):
             row = event.index
         else:
             row = session.move_item(event.path, event.index, event.offset)
-        field.show(self._value(event.path) or [], row=row)
+        field.show(session.get(event.path) or [], row=row)
         self.shown_version = session.version
         self._changed()
 
@@ -240,19 +233,19 @@ class CardsScreen(Screen):
         if self.session is not None:
             self.session.break_typing_run()
 
-    async def action_undo(self) -> None:
-        await self._history("undo")
+    def action_undo(self) -> None:
+        self._history("undo")
 
-    async def action_redo(self) -> None:
-        await self._history("redo")
+    def action_redo(self) -> None:
+        self._history("redo")
 
-    async def _history(self, which: str) -> None:
+    def _history(self, which: str) -> None:
         if self.session is None:
             return
         if not getattr(self.session, which)():
             self.notify(f"Nothing to {which}.", markup=False, timeout=2)
             return
-        await self.refresh_fields()
+        self.refresh_fields()
         self._changed()
 
     def focus_field(self, path: str, start: int | None = None) -> bool:
@@ -300,35 +293,19 @@ class CardsScreen(Screen):
         return True
 
     def ask_unsaved(self, then) -> None:
-        """Run ``then()`` now if nothing is unsaved, else after the user saves or discards."""
-        session = self.session
-        if session is None or not session.dirty:
-            then()
-            return
-
-        def answered(answer: str | None) -> None:
-            if answer == "save" and not self.action_save():
-                return
-            if answer == "discard":
-                self.discard()
-            if answer in ("save", "discard"):
-                then()
-
-        name = session.data.get("identity", {}).get("name") or "This card"
-        self.app.push_screen(UnsavedChanges(strip_control(str(name))), answered)
+        """The app's question about unsaved changes, answered with this editor's save (which
+        points at the bad field) and discard (which shows the reverted card)."""
+        self.app.ask_unsaved(then, save=self.action_save, discard=self.discard)
 
     def discard(self) -> None:
         """Back to the saved card; a card never saved is closed."""
         cards = self.app.services.cards
         if self.session is not None and not self.session.revert():
             cards.current = None
-        self.run_worker(self._after_discard(), exclusive=True, group="cards-show")
-
-    async def _after_discard(self) -> None:
-        if self.app.services.cards.current is not self.session:
-            await self.show_session()
+        if cards.current is not self.session:
+            self.run_worker(self.show_session(), exclusive=True, group="cards-show")
         elif self.session is not None:
-            await self.refresh_fields()
+            self.refresh_fields()
             self._changed()
 
     def action_open_card(self) -> None:

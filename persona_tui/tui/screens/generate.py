@@ -12,19 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from rich.text import Text
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from persona_tui.services.app_support import strip_control
-from persona_tui.tui.coalesce import Coalescer
-from persona_tui.tui.widgets.stream_view import StreamView
 from persona_tui.services.generation import (
     PROVIDER_CHOICES,
     Failed,
@@ -37,6 +35,8 @@ from persona_tui.services.generation import (
     UsageUpdate,
     persona_markdown,
 )
+from persona_tui.tui.coalesce import Coalescer
+from persona_tui.tui.widgets.stream_view import StreamView
 
 FLUSH_EVERY_S = 0.05
 
@@ -108,7 +108,7 @@ class GenerateScreen(Screen):
         self.running = False
         self._estimate_timer = None
         self._pending_personas: list[Option] = []
-        self._mount_timer = None
+        self._add_timer = None
         self.last_result: Any = None
 
     def compose(self) -> ComposeResult:
@@ -291,14 +291,14 @@ class GenerateScreen(Screen):
 
     @on(Parsed)
     def _parsed(self, message: Parsed) -> None:
-        # mounted in batches: one layout pass per batch, not one per persona
+        # added in batches: one layout pass per batch, not one per persona
         text = Text(_persona_text(message.persona, message.index) + "\n")  # a gap below
         self._pending_personas.append(Option(text))
-        if self._mount_timer is None:
-            self._mount_timer = self.set_timer(0.1, self._mount_personas)
+        if self._add_timer is None:
+            self._add_timer = self.set_timer(0.1, self._add_personas)
 
-    def _mount_personas(self) -> None:
-        self._mount_timer = None
+    def _add_personas(self) -> None:
+        self._add_timer = None
         pending, self._pending_personas = self._pending_personas, []
         if pending:
             self.query_one("#personas", OptionList).add_options(pending)
@@ -319,7 +319,7 @@ class GenerateScreen(Screen):
 
     @on(Done)
     def _done(self, message: Done) -> None:
-        self._mount_personas()
+        self._add_personas()
         self.running = False
         result = self.last_result = message.result
         cost = ("cost unknown" if result.cost_usd is None else "free (local)"
@@ -331,7 +331,7 @@ class GenerateScreen(Screen):
 
     @on(Stopped)
     def _stopped(self, message: Stopped) -> None:
-        self._mount_personas()
+        self._add_personas()
         self.running = False
         stats = self.query_one("#stats", Static)
         if message.cancelled:

@@ -40,20 +40,13 @@ class ListEdit(Message):
     offset: int = 0
 
 
-class _Moves:
-    """Up and down move between fields, so a long card reads like one document."""
+class FieldInput(Input):
+    """One line of the card page: ↑/↓ go to the previous or next field, so the whole card
+    reads as one document."""
 
-    def action_focus_next_field(self) -> None:
-        self.screen.focus_next()
-
-    def action_focus_previous_field(self) -> None:
-        self.screen.focus_previous()
-
-
-class FieldInput(_Moves, Input):
     BINDINGS = [
-        Binding("down", "focus_next_field", "Next field", show=False),
-        Binding("up", "focus_previous_field", "Previous field", show=False),
+        Binding("down", "app.focus_next", "Next field", show=False),
+        Binding("up", "app.focus_previous", "Previous field", show=False),
     ]
 
 
@@ -119,10 +112,18 @@ def as_lines(items: list[str]) -> str:
 
 class _Field(Vertical):
     DEFAULT_CLASSES = "field"
+    _error: str | None = None
+
+    @staticmethod
+    def _error_line() -> Static:
+        """Where the field's validation error appears; hidden while there is none."""
+        error = Static("", classes="field-error", markup=False)
+        error.display = False
+        return error
 
     def set_error(self, message: str | None) -> None:
         error = self.query_one(".field-error", Static)
-        if message != getattr(self, "_error", None):
+        if message != self._error:
             self._error = message
             error.update(message or "")
             error.display = bool(message)
@@ -147,9 +148,7 @@ class TextField(_Field):
         else:
             yield FieldInput(self.value, id=widget_id(self.path), compact=True,
                              select_on_focus=False)
-        error = Static("", classes="field-error", markup=False)
-        error.display = False
-        yield error
+        yield self._error_line()
 
     @property
     def editor(self) -> Widget:
@@ -190,9 +189,7 @@ class ListField(_Field):
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="field-label", markup=False)
         yield ItemsArea(self.items, self.path)
-        error = Static("", classes="field-error", markup=False)
-        error.display = False
-        yield error
+        yield self._error_line()
 
     @property
     def editor(self) -> ItemsArea:
