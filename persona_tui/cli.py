@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "audit", help="audit a character card against its source data",
         description="Check a card for verbatim or near-verbatim source text, personal data "
                     "and names. Exit status: 0 pass or warn, 1 blocked, 2 usage or data error.")
-    audit.add_argument("card", help="card file (.json, Character Card V2 .json or .png)")
+    audit.add_argument("card", help="card file (.json, Character Card V2/V3 .json or .png, .charx)")
     audit.add_argument("--source", "-s", action="append", required=True, metavar="PATH",
                        help="source data file or folder (repeat for several)")
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -77,9 +77,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     edit = commands.add_parser(
         "edit", help="open a character card in the editor",
-        description="Open the app's card editor on CARD (.json, Character Card V2 .json or "
-                    ".png). Exit status 2 when the card cannot be read.")
+        description="Open the app's card editor on CARD (.json, Character Card V2/V3 .json or "
+                    ".png, .charx). Exit status 2 when the card cannot be read.")
     edit.add_argument("card", help="card file")
+
+    from persona_tui.core.scripts.format_names import FORMATS  # names only: --help stays cheap
+
+    export = commands.add_parser(
+        "export", help="export a character card in another format",
+        description="Write CARD (our JSON, Character Card V2/V3 .json or .png, or .charx) as "
+                    "FMT. Exit status: 0 written, 1 the write failed, 2 usage or data error.")
+    export.add_argument("card", help="card file")
+    export.add_argument("--format", "-f", dest="fmt", required=True, choices=FORMATS,
+                        metavar="FMT", help=f"one of: {', '.join(FORMATS)}")
+    export.add_argument("--out", "-o", metavar="PATH",
+                        help="file or folder to write (default: <card id>.<ext> in the current "
+                             "folder; - for stdout)")
     return parser
 
 
@@ -113,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from persona_tui.commands.edit import run_edit
 
             return run_edit(args.card)
+        if args.command == "export":
+            from persona_tui.commands.export import run_export
+
+            return run_export(args.card, args.fmt, args.out)
         return _open_app()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

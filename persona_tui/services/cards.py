@@ -27,17 +27,17 @@ from persona_tui.core.models.persona import Persona
 from persona_tui.core.platform import PathManager
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card, save_card
-from persona_tui.core.scripts.formats import FORMATS, render
+from persona_tui.core.scripts.formats import EXTENSIONS, FORMATS, export_bytes, render
 from persona_tui.core.scripts.generator import ScriptGenerator
 from persona_tui.core.scripts.models import EDITABLE_SECTIONS, CharacterCard
 from persona_tui.resources import sample_project
 from persona_tui.services.sample import SAMPLE
 
-_EXTENSIONS = {"json": ".json", "system_prompt": ".txt", "markdown": ".md",
-               "chara_card_v2": ".v2.json"}
-#: export formats as the user picks them
+#: export formats as the user picks them (every one of ``FORMATS``, in its order)
 FORMAT_LABELS = {"json": "JSON (this app's card format)", "system_prompt": "System prompt (.txt)",
-                 "markdown": "Markdown (.md)", "chara_card_v2": "Character Card V2 (.v2.json)"}
+                 "markdown": "Markdown (.md)", "chara_card_v2": "Character Card V2 (.v2.json)",
+                 "chara_card_v3": "Character Card V3 (.v3.json)",
+                 "png": "PNG with the card inside (V3 + V2)", "charx": "CHARX (.charx)"}
 
 
 #: fields edited as a block of text rather than one line
@@ -75,11 +75,12 @@ def field_layout() -> list[tuple[str, list[FieldSpec]]]:
 
 def _ours(path: Path) -> bool:
     """Whether saving may overwrite ``path``: only a card in our own JSON format. A Character
-    Card V2 file (JSON or PNG) is another tool's; the edited card goes next to it."""
+    Card V2 or V3 file (JSON, PNG or CHARX) is another tool's; the edited card goes next to it."""
     if path.suffix != ".json":
         return False
     try:
-        return json.loads(path.read_text("utf-8-sig")).get("spec") != "chara_card_v2"
+        return json.loads(path.read_text("utf-8-sig")).get("spec") not in ("chara_card_v2",
+                                                                           "chara_card_v3")
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -382,7 +383,7 @@ class CardService:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         folder = Path(folder) if folder else self.paths.data_dir / "exports"
-        return atomic_write(folder / f"{card.id}{_EXTENSIONS[fmt]}", render(card, fmt))
+        return atomic_write(folder / f"{card.id}{EXTENSIONS[fmt]}", export_bytes(card, fmt))
 
     data_of = staticmethod(_plain)
 

@@ -96,6 +96,19 @@ class Provenance(_Section):
     source_persona_id: str | None = None
 
 
+class ImportedFrom(BaseModel):
+    """What a card imported from another tool carries that our card has no field for: its
+    unknown ``extensions`` keys, its dates and its ``source`` list. Kept so exporting the card
+    again loses none of it (the Character Card V3 spec asks front ends to keep them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    extensions: dict[str, Any] = Field(default_factory=dict)
+    creation_date: int | float | None = None
+    modification_date: int | float | None = None
+    source: list[str] = Field(default_factory=list)
+
+
 class CharacterCard(_Section):
     schema_version: str = CARD_SCHEMA_VERSION
     id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -105,6 +118,8 @@ class CharacterCard(_Section):
     knowledge_boundaries: KnowledgeBoundaries = Field(default_factory=KnowledgeBoundaries)
     guidelines: Guidelines = Field(default_factory=Guidelines)
     provenance: Provenance = Field(default_factory=Provenance)
+    #: None for a card made here; see :class:`ImportedFrom`
+    imported: ImportedFrom | None = None
 
 
 #: The sections and fields a person edits, in display order (provenance is not edited).
@@ -165,6 +180,6 @@ def card_json_schema() -> dict[str, Any]:
 
 
 __all__ = ["CARD_SCHEMA_VERSION", "EDITABLE_SECTIONS", "SYNTHETIC_MARKER", "CharacterCard",
-           "CommunicationStyle", "Guidelines", "Identity", "KnowledgeBoundaries",
+           "CommunicationStyle", "Guidelines", "Identity", "ImportedFrom", "KnowledgeBoundaries",
            "Provenance", "PsychologicalProfile", "card_json_schema", "get_field",
            "iter_text_fields", "set_field"]

@@ -55,7 +55,7 @@ class CardsScreen(Screen):
         Binding("ctrl+n", "new_card", "New from persona", id="cards.new",
                 tooltip="Make a card from a persona of an experiment or the sample project"),
         Binding("ctrl+l", "export", "Export", id="cards.export",
-                tooltip="Export as JSON, system prompt, Markdown or Character Card V2"),
+                tooltip="Export: JSON, system prompt, Markdown, Card V2/V3, PNG, CHARX"),
     ]
 
     @dataclass
