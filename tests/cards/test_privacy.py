@@ -136,7 +136,8 @@ def test_near_verbatim_reports_similarity_and_the_source_cell():
     ("Pays with 4539-1488-0343-6467.", FindingKind.CARD_NUMBER, "4539-1488-0343-6467"),
     ("Her laptop is 192.168.4.21.", FindingKind.IP_ADDRESS, "192.168.4.21"),
     ("Born 14/02/1988 in a small town.", FindingKind.DATE_OF_BIRTH, "14/02/1988"),
-    ("Staff number AB123456C.", FindingKind.NUMBER, "AB123456C"),
+    # a staff number is a reference a system issued (kind identifier since issue 15)
+    ("Staff number AB123456C.", FindingKind.IDENTIFIER, "AB123456C"),
 ])
 def test_personal_data_from_the_sources_is_high(text, kind, value):
     finding = the_finding(AUDITOR.audit(card_with("guidelines.response_style", text), DOCS),

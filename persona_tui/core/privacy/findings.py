@@ -19,7 +19,12 @@ class FindingKind(StrEnum):
     CARD_NUMBER = "card_number"
     DATE_OF_BIRTH = "date_of_birth"
     NUMBER = "number"
+    #: a reference number, ID or postcode that a system issued to someone
+    IDENTIFIER = "identifier"
     NAME = "name"
+    #: a combination of attributes (age, occupation, town, household…) that fits fewer
+    #: than five participants
+    QUASI_IDENTIFIER = "quasi_identifier"
 
 
 class Severity(StrEnum):
@@ -79,6 +84,8 @@ class LeakageFinding:
     similarity: float | None = None
     accepted: bool = False
     accepted_reason: str | None = None
+    #: for a quasi-identifier: where each participant it fits is (document id and location)
+    matches: list[str] = field(default_factory=list)
 
     @property
     def fingerprint(self) -> str:
@@ -93,7 +100,8 @@ class LeakageFinding:
                 "source_id": self.source_id, "source_location": self.source_location,
                 "source_text": self.source_text, "suggestion": self.suggestion,
                 "similarity": self.similarity, "accepted": self.accepted,
-                "accepted_reason": self.accepted_reason, "fingerprint": self.fingerprint}
+                "accepted_reason": self.accepted_reason, "matches": list(self.matches),
+                "fingerprint": self.fingerprint}
 
 
 @dataclass

@@ -38,9 +38,10 @@ from persona_tui.core.privacy.findings import (
     PrivacyConfig,
     Severity,
 )
+from persona_tui.core.privacy.facts import SourceFacts
 from persona_tui.core.privacy.index import SHINGLE, SourceIndex, Window, shingle_hashes
 from persona_tui.core.privacy.names import AMBIGUOUS, SourceName, SourceNames, candidate_words
-from persona_tui.core.privacy.pii import find_pii, occurs_in
+from persona_tui.core.privacy.pii import find_pii
 from persona_tui.core.privacy.text import (
     comparable,
     normalized_words,
@@ -67,6 +68,7 @@ _PII_TEXT = {
     FindingKind.CARD_NUMBER: ("a payment card number", "[card number]"),
     FindingKind.DATE_OF_BIRTH: ("a date of birth", "[date]"),
     FindingKind.NUMBER: ("an identifying number", "[number]"),
+    FindingKind.IDENTIFIER: ("a reference number or postcode", "[reference]"),
 }
 
 
@@ -84,6 +86,7 @@ class _Prepared:
         self.index = index
         self.memo: dict[tuple[str | None, str], list[LeakageFinding]] = {}
         self.names = SourceNames(index.documents, tuple(config.ignore_names))
+        self.facts = SourceFacts(index.documents, tuple(config.phone_regions))
         find_pii("warm up +44 20 7946 0000", regions=config.phone_regions)  # loads metadata
 
 
@@ -177,7 +180,7 @@ class PrivacyAuditor:
             findings += self._near_verbatim(text, field, words, starts, hits, prepared.index,
                                             findings)
         if self.config.check_personal_data:
-            findings += self._personal_data(text, field, prepared.index)
+            findings += self._personal_data(text, field, prepared)
         if self.config.check_names:
             findings += self._names(text, field, prepared)
         return findings
@@ -309,23 +312,29 @@ class PrivacyAuditor:
                 replacement="[rephrase]", similarity=round(score, 1)))
         return findings
 
-    def _personal_data(self, text, field, index) -> list[LeakageFinding]:
+    def _personal_data(self, text, field, prepared: _Prepared) -> list[LeakageFinding]:
         findings = []
         for match in find_pii(text, regions=self.config.phone_regions):
-            source = next((d for d in index.documents if occurs_in(match, d.text)), None)
+            hit = prepared.facts.find(match)
             what, replacement = _PII_TEXT[match.kind]
-            if source is not None:
-                severity = Severity.HIGH
-                location = _first_location(source, match.text)
+            if hit is not None:
+                # a reference is certain with a word that says so, on either side
+                severity = (Severity.MEDIUM if match.kind == FindingKind.IDENTIFIER
+                            and not (match.context or hit.context) else Severity.HIGH)
+            elif match.kind == FindingKind.IDENTIFIER and not match.context:
+                continue  # a code-like token of the card's own: nothing to say
             else:
                 severity = (Severity.LOW if match.kind in (FindingKind.URL, FindingKind.NUMBER)
                             else Severity.MEDIUM)
-                location = None
+            document = hit.document if hit else None
             findings.append(LeakageFinding(
                 match.kind, severity, field, match.start, match.end, match.text,
-                source.id if source else None, location, match.text if source else None,
-                suggestion=(f"Remove {what}" + (f": it comes from {source.id}." if source else
-                                                "; a card should carry no personal data.")),
+                document.id if document else None,
+                str(document.locate(hit.start)) if document else None,
+                document.text[hit.start:hit.end] if document else None,
+                hit.start if hit else None, hit.end if hit else None,
+                suggestion=(f"Remove {what}" + (f": it comes from {document.id}." if document
+                                                else "; a card should carry no personal data.")),
                 replacement=replacement))
         return findings
 
@@ -380,13 +389,6 @@ def _similarity(mine: str, theirs: str) -> float:
 def _sentence_initial(text: str, offset: int) -> bool:
     before = text[:offset].rstrip()
     return not before or before[-1] in ".!?:\n"
-
-
-def _first_location(document: SourceDocument, needle: str) -> str | None:
-    at = document.text.find(needle)
-    if at < 0:
-        at = document.text.casefold().find(needle.casefold())
-    return str(document.locate(at)) if at >= 0 else None
 
 
 def redact(card: CharacterCard, findings: Iterable[LeakageFinding]) -> CharacterCard:
