@@ -114,7 +114,9 @@ class ExperimentStore:
 
     def record_run(self, name: str, run_dir: Path, config: ExperimentConfig, *,
                    result: Any | None = None, error: Exception | None = None,
-                   started: datetime, partial_text: str = "") -> dict[str, Any]:
+                   started: datetime, partial_text: str = "",
+                   extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``extra`` adds fields to ``run.json`` (a batch run names its job and pricing)."""
         record: dict[str, Any] = {
             "run_id": run_dir.name, "experiment": name, "status": "ok" if error is None
             else "failed", "started_at": started.isoformat(),
@@ -142,6 +144,7 @@ class ExperimentStore:
             record.update({"error": str(error), "error_code": getattr(error, "code", None),
                            "hint": getattr(error, "hint", None),
                            "output_files": ["raw_output.txt"] if partial_text else []})
+        record.update(extra or {})
         atomic_write(run_dir / "run.json", json.dumps(record, indent=2, ensure_ascii=False))
         return record
 

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests.vendor_server import wire
+from tests.vendor_server import batches, wire
 
 
 @dataclass
@@ -83,6 +83,7 @@ class VendorServer:
         self.thread: threading.Thread | None = None
         self.ollama_models = list(wire.OLLAMA_MODELS)
         self.ollama_running = True
+        self.batches = batches.BatchBook(lambda: self.reply)
 
     @property
     def url(self) -> str:
@@ -113,6 +114,7 @@ class VendorServer:
         self.delay = 0.0
         self.tokens = None
         self.ollama_models = list(wire.OLLAMA_MODELS)
+        self.batches.reset()
 
     def close(self) -> None:
         if self.httpd is not None:
@@ -144,6 +146,13 @@ def start_server() -> VendorServer:
 
 
 _GEMINI_PATH = re.compile(r"^/v1(?:beta)?/models/([^:/]+):(streamGenerateContent|generateContent)$")
+_GEMINI_BATCH = re.compile(r"^/v1beta/models/([^:/]+):batchGenerateContent$")
+_GEMINI_BATCH_ID = re.compile(r"^/v1beta/(batches/[^:/]+)(:cancel)?$")
+_OPENAI_BATCH = re.compile(r"^/v1/batches/([^/]+)(/cancel)?$")
+_OPENAI_FILE = re.compile(r"^/v1/files/([^/]+)/content$")
+_ANTHROPIC_BATCH = re.compile(r"^/v1/messages/batches/([^/]+)(/cancel|/results)?$")
+BATCH_PATHS = re.compile(r"^/v1/(files|batches|messages/batches)|^/v1beta/batches/|"
+                         r":batchGenerateContent$")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -158,6 +167,7 @@ class Handler(BaseHTTPRequestHandler):
     def _read_body(self) -> Any:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        self.raw_body = raw
         if not raw:
             return None
         try:
@@ -225,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
         if not self._authorised(vendor):
             return
         generating = parsed.path in ("/api/chat", "/v1/chat/completions", "/v1/messages") or \
-            bool(_GEMINI_PATH.match(parsed.path))
+            bool(_GEMINI_PATH.match(parsed.path)) or bool(BATCH_PATHS.search(parsed.path))
         fault = self.state.take_fault() if generating else None  # faults hit replies only
         if isinstance(fault, Stall):
             time.sleep(fault.seconds)
@@ -256,7 +266,32 @@ class Handler(BaseHTTPRequestHandler):
             return "openai", self._openai_models
         if method == "POST" and _GEMINI_PATH.match(path):
             return "gemini", self._gemini_generate
+        batch_route = self._batch_route(method, path)
+        if batch_route[0] is not None:
+            return batch_route
         return table.get((method, path), (None, None))
+
+    def _batch_route(self, method: str, path: str):
+        if (method, path) == ("POST", "/v1/files"):
+            return "openai", self._openai_upload
+        if (method, path) == ("POST", "/v1/batches"):
+            return "openai", self._openai_batch_create
+        if method == "GET" and _OPENAI_FILE.match(path):
+            return "openai", self._openai_file_content
+        match = _OPENAI_BATCH.match(path)
+        if match and (method == "GET") == (match[2] is None):
+            return "openai", self._openai_batch_get
+        if (method, path) == ("POST", "/v1/messages/batches"):
+            return "anthropic", self._anthropic_batch_create
+        match = _ANTHROPIC_BATCH.match(path)
+        if match and (method == "POST") == (match[2] == "/cancel"):
+            return "anthropic", self._anthropic_batch_get
+        if method == "POST" and _GEMINI_BATCH.match(path):
+            return "gemini", self._gemini_batch_create
+        match = _GEMINI_BATCH_ID.match(path)
+        if match and (method == "POST") == bool(match[2]):
+            return "gemini", self._gemini_batch_get
+        return None, None
 
     def _authorised(self, vendor: str) -> bool:
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -427,6 +462,134 @@ class Handler(BaseHTTPRequestHandler):
             self._pace()
         self._end_stream()
 
+    # --- batch engines (see batches.py) ------------------------------------------------------
+
+    def _batch(self, vendor: str, batch_id: str):
+        book = self.state.batches
+        batch = book.batches.get(batch_id)
+        if batch is None or batch.vendor != vendor:
+            self._json(404, wire.error_body(vendor, 404, f"No batch found with id '{batch_id}'"))
+            return None
+        return book.settle(batch)
+
+    def _openai_upload(self, body, parsed, fault) -> None:
+        fields, files = batches.parse_multipart(self.headers.get("Content-Type", ""),
+                                                self.raw_body)
+        if "file" not in files or fields.get("purpose") != "batch":
+            self._json(400, wire.error_body("openai", 400, "a file and purpose=batch are "
+                                                           "required"))
+            return
+        name, data = files["file"]
+        file_id = f"file-{__import__('secrets').token_hex(12)}"
+        self.state.batches.files[file_id] = data
+        self._json(200, batches.file_object(file_id, len(data), name, "batch"))
+
+    def _openai_batch_create(self, body, parsed, fault) -> None:
+        book = self.state.batches
+        data = book.files.get(body.get("input_file_id", ""))
+        if data is None or body.get("endpoint") != "/v1/chat/completions" or \
+                body.get("completion_window") != "24h":
+            self._json(400, wire.error_body("openai", 400, "invalid input_file_id, endpoint "
+                                                           "or completion_window"))
+            return
+        lines = [json.loads(line) for line in data.decode().splitlines() if line.strip()]
+        requests = [(line["custom_id"], line["body"]) for line in lines]
+        model = lines[0]["body"].get("model", "") if lines else ""
+        batch = book.create("openai", model, requests, input_file_id=body["input_file_id"],
+                            metadata=body.get("metadata") or {})
+        self._json(200, {**batches.openai_batch(batch, book), "status": "validating"})
+
+    def _openai_batch_get(self, body, parsed, fault) -> None:
+        match = _OPENAI_BATCH.match(parsed.path)
+        batch = self._batch("openai", match[1])
+        if batch is None:
+            return
+        book = self.state.batches
+        if match[2]:
+            book.cancel(batch)
+        batches.openai_files(batch, book, self.state.prompt_tokens)
+        self._json(200, batches.openai_batch(batch, book))
+
+    def _openai_file_content(self, body, parsed, fault) -> None:
+        data = self.state.batches.files.get(_OPENAI_FILE.match(parsed.path)[1])
+        if data is None:
+            self._json(404, wire.error_body("openai", 404, "No such File object"))
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _anthropic_batch_create(self, body, parsed, fault) -> None:
+        items = body.get("requests")
+        if not isinstance(items, list) or not items or any(
+                "custom_id" not in i or "max_tokens" not in (i.get("params") or {})
+                for i in items):
+            self._json(400, wire.error_body("anthropic", 400,
+                                            "requests: each needs custom_id and params with "
+                                            "max_tokens"))
+            return
+        book = self.state.batches
+        batch = book.create("anthropic", items[0]["params"].get("model", ""),
+                            [(i["custom_id"], i["params"]) for i in items])
+        self._json(200, batches.anthropic_batch(batch, book, self.state.url))
+
+    def _anthropic_batch_get(self, body, parsed, fault) -> None:
+        match = _ANTHROPIC_BATCH.match(parsed.path)
+        batch = self._batch("anthropic", match[1])
+        if batch is None:
+            return
+        book = self.state.batches
+        if match[2] == "/cancel":
+            book.cancel(batch)
+        if match[2] == "/results":
+            if batch.ended is None:
+                self._json(400, wire.error_body("anthropic", 400, "batch is still processing"))
+                return
+            data = batches.anthropic_results(batch, book, self.state.prompt_tokens)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/binary")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self._json(200, batches.anthropic_batch(batch, book, self.state.url))
+
+    def _gemini_batch_create(self, body, parsed, fault) -> None:
+        model = _GEMINI_BATCH.match(parsed.path)[1]
+        batch_body = body.get("batch") or {}
+        items = ((batch_body.get("inputConfig") or {}).get("requests") or {}).get("requests")
+        if not isinstance(items, list) or not items:
+            self._json(400, wire.error_body("gemini", 400, "batch.inputConfig is required"))
+            return
+        book = self.state.batches
+        requests = [((i.get("metadata") or {}).get("key") or str(n), i.get("request") or {})
+                    for n, i in enumerate(items)]
+        batch = book.create("gemini", model, requests,
+                            display_name=batch_body.get("displayName", ""))
+        operation = batches.gemini_operation(batch, book, self.state.prompt_tokens)
+        operation["metadata"]["state"] = "BATCH_STATE_PENDING"
+        self._json(200, operation)
+
+    def _gemini_batch_get(self, body, parsed, fault) -> None:
+        match = _GEMINI_BATCH_ID.match(parsed.path)
+        batch = self._batch("gemini", match[1])
+        if batch is None:
+            return
+        book = self.state.batches
+        if match[2]:
+            book.cancel(batch)
+            self._json(200, {})
+            return
+        data = batches.gemini_bytes(batches.gemini_operation(batch, book,
+                                                             self.state.prompt_tokens), book)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     # --- remote control (benchmarks run the server in its own process) -----------------------
 
     def _control(self, body: dict[str, Any]) -> None:
@@ -443,6 +606,8 @@ class Handler(BaseHTTPRequestHandler):
             text = state.reply
             state.tokens = None if not size else [text[i:i + size]
                                                   for i in range(0, len(text), size)]
+        if "batch_processing_s" in body:
+            state.batches.processing_s = float(body["batch_processing_s"])
         for seconds in body.get("stalls", []):
             state.fail_next(Stall(float(seconds)))
         self._json(200, {"ok": True})
