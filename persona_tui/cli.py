@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", "-o", metavar="PATH",
                         help="file or folder to write (default: <card id>.<ext> in the current "
                              "folder; - for stdout)")
+
+    from persona_tui.commands.batch import add_parser as add_batch_parser
+
+    add_batch_parser(commands)
     return parser
 
 
@@ -122,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             interactive = not (args.json or args.report) and _on_terminal()
             return run_audit(args.card, args.source, json_output=args.json,
                              viewer=interactive)
+        if args.command == "batch":
+            from persona_tui.commands.batch import run_batch
+
+            return run_batch(args)
         if args.command == "edit":
             from persona_tui.commands.edit import run_edit
 

@@ -6,3 +6,6 @@ own, and results are parsed and checked by running that same pipeline over the s
 replies, so a batch study ends exactly as an interactive run would. We write no scheduler:
 the engines queue, run and expire requests; we submit, poll when asked, and collect.
 """
+
+#: the providers with a batch engine (``vllm-file``: a file for ``vllm run-batch``)
+BATCH_PROVIDERS = ("openai", "anthropic", "gemini", "vllm-file")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from persona_tui.core.batch import BATCH_PROVIDERS
 from persona_tui.core.batch.engines.base import BatchEngine, EngineStatus, Outcome, Results
 from persona_tui.core.errors import ConfigurationError
 from persona_tui.core.providers.http_base import ChatProvider
-
-BATCH_PROVIDERS = ("openai", "anthropic", "gemini", "vllm-file")
 
 
 def engine_for(name: str, provider: ChatProvider) -> BatchEngine:

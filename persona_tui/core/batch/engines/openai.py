@@ -41,6 +41,8 @@ def read_output_lines(engine: BatchEngine, data: bytes, what: str
             outcomes.append(engine.parse_reply(custom_id, body))
             continue
         error = item.get("error") or (body.get("error") if isinstance(body, dict) else None)
+        if isinstance(error, dict) and isinstance(error.get("error"), dict):
+            error = error["error"]  # an error response wrapped whole (vLLM)
         message = error.get("message") if isinstance(error, dict) else error
         code = error.get("code") if isinstance(error, dict) else None
         kind = "expired" if code == "batch_expired" else \
