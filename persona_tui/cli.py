@@ -97,7 +97,33 @@ def build_parser() -> argparse.ArgumentParser:
     from persona_tui.commands.batch import add_parser as add_batch_parser
 
     add_batch_parser(commands)
+
+    probe = commands.add_parser(
+        "probe", help="measure how often a role-played card invents answers",
+        description="Put questions the card's data can and cannot answer to the card played "
+                    "by a model; judge each reply grounded, declined or invented; score = mean "
+                    "of the share of unanswerable questions declined and of answerable ones "
+                    "grounded. Exit status: 0 score >= --min-score, 1 below or a provider "
+                    "failure, 2 usage or data error.")
+    probe.add_argument("card", help="card file")
+    _roleplay_arguments(probe, provider_required=True)
+    probe.add_argument("--min-score", type=float, default=0.8, metavar="X",
+                       help="pass mark between 0 and 1 (default 0.8)")
+    probe.add_argument("--judge-model", metavar="M",
+                       help="judge replies with this model (same provider) instead of rules")
+    probe.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def _roleplay_arguments(parser: argparse.ArgumentParser, *, provider_required: bool) -> None:
+    parser.add_argument("--source", "-s", action="append", metavar="PATH",
+                        help="source data to check replies against (repeat for several; "
+                             "default: the sources in the card's audit log)")
+    parser.add_argument("--provider", required=provider_required,
+                        default=None if provider_required else "ollama",
+                        choices=["ollama", "openai", "anthropic", "gemini"])
+    parser.add_argument("--model", help="model name (default: the provider's default)")
+    parser.add_argument("--base-url", metavar="URL", help="the provider's URL")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -138,6 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from persona_tui.commands.export import run_export
 
             return run_export(args.card, args.fmt, args.out)
+        if args.command == "probe":
+            from persona_tui.commands.probe import run_probe
+
+            return run_probe(args.card, args.source, provider=args.provider, model=args.model,
+                             base_url=args.base_url, min_score=args.min_score,
+                             judge_model=args.judge_model, json_output=args.json)
         return _open_app()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

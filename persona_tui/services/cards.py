@@ -128,6 +128,8 @@ class EditSession:
     sources: list[str] = field(default_factory=list)
     #: bumped by every change: the audit badge knows when its result is stale
     version: int = 0
+    #: the last groundedness probe score in the card's audit log (None: never probed)
+    groundedness: float | None = None
     _undo: list[dict[str, Any]] = field(default_factory=list)
     _redo: list[dict[str, Any]] = field(default_factory=list)
     _saved: dict[str, Any] = field(default_factory=dict)
@@ -316,8 +318,10 @@ class CardService:
         else:
             target = path if _ours(path) else path.with_name(f"{card.id}.json")
         session = EditSession.of(card, target)
-        session.sources = (AuditLog.for_card(target).sources
-                           or AuditLog.for_card(path).sources or ([SAMPLE] if sample else []))
+        logs = (AuditLog.for_card(target), AuditLog.for_card(path))
+        session.sources = logs[0].sources or logs[1].sources or ([SAMPLE] if sample else [])
+        probe = logs[0].last_probe or logs[1].last_probe
+        session.groundedness = probe.get("score") if probe else None
         return session
 
     def open_current(self, path: str | Path) -> EditSession:

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -75,6 +76,8 @@ class VendorServer:
         self.reply = "Hello from the test server. It speaks every vendor's protocol."
         self.delay = 0.0  # seconds between chunks
         self.tokens: list[str] | None = None  # explicit chunking, overrides reply splitting
+        #: a reply per request: called with the request body, overrides ``reply``/``tokens``
+        self.responder: Callable[[Any], str] | None = None
         self.prompt_tokens = 21
         self.faults: deque[Fault] = deque()
         self.requests: list[Recorded] = []
@@ -103,7 +106,9 @@ class VendorServer:
         with self.lock:
             self.requests.append(item)
 
-    def chunks(self) -> list[str]:
+    def chunks(self, body: Any = None) -> list[str]:
+        if self.responder is not None:
+            return tokens_of(self.responder(body))
         return list(self.tokens) if self.tokens is not None else tokens_of(self.reply)
 
     def reset(self) -> None:
@@ -113,6 +118,7 @@ class VendorServer:
         self.reply = "Hello from the test server. It speaks every vendor's protocol."
         self.delay = 0.0
         self.tokens = None
+        self.responder = None
         self.ollama_models = list(wire.OLLAMA_MODELS)
         self.batches.reset()
 
@@ -349,7 +355,7 @@ class Handler(BaseHTTPRequestHandler):
         if not any(m["name"] in (model, f"{model}:latest") for m in self.state.ollama_models):
             self._json(404, {"error": f"model \"{model}\" not found, try pulling it first"})
             return
-        chunks = self.state.chunks()
+        chunks = self.state.chunks(body)
         if body.get("stream") is False:
             self._json(200, wire.ollama_final(model, self.state.prompt_tokens, len(chunks),
                                               "".join(chunks)))
@@ -373,7 +379,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _openai_chat(self, body, parsed, fault) -> None:
         model = body.get("model", "gpt-4o-mini")
-        chunks = self.state.chunks()
+        chunks = self.state.chunks(body)
         prompt = self.state.prompt_tokens
         if not body.get("stream"):
             self._json(200, wire.openai_completion(model, "".join(chunks), prompt, len(chunks)))
@@ -406,7 +412,7 @@ class Handler(BaseHTTPRequestHandler):
         if "max_tokens" not in body:
             self._json(400, wire.error_body("anthropic", 400, "max_tokens: Field required"))
             return
-        chunks = self.state.chunks()
+        chunks = self.state.chunks(body)
         prompt = self.state.prompt_tokens
         if not body.get("stream"):
             self._json(200, wire.anthropic_message(model, "".join(chunks), prompt, len(chunks)))
@@ -443,7 +449,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _gemini_generate(self, body, parsed, fault) -> None:
         model, method = _GEMINI_PATH.match(parsed.path).groups()
-        chunks = self.state.chunks()
+        chunks = self.state.chunks(body)
         prompt = self.state.prompt_tokens
         if method == "generateContent":
             self._json(200, wire.gemini_body(model, "".join(chunks), prompt, len(chunks), "STOP"))

@@ -1,4 +1,5 @@
-"""Accepted findings and past audit runs, kept next to the card (``NAME.audit.json``).
+"""Accepted findings, past audit runs and groundedness probe runs, kept next to the card
+(``NAME.audit.json``).
 
 An accepted finding is matched by fingerprint (kind, field and the flagged text), so it stays
 quiet while the text is unchanged and comes back as soon as the text is edited.
@@ -21,6 +22,8 @@ class AuditLog:
         self.runs: list[dict] = []
         #: the data files the card is audited against, so a re-run needs no retyping
         self.sources: list[str] = []
+        #: groundedness probe runs, newest last (their scores, not their replies)
+        self.probes: list[dict] = []
         if self.path.exists():
             try:
                 data = json.loads(self.path.read_text("utf-8"))
@@ -30,6 +33,7 @@ class AuditLog:
             self.accepted = dict(data.get("accepted", {}))
             self.runs = list(data.get("runs", []))
             self.sources = [str(s) for s in data.get("sources", []) if isinstance(s, str)]
+            self.probes = [p for p in data.get("probes", []) if isinstance(p, dict)]
 
     @classmethod
     def for_card(cls, card_path: str | Path) -> AuditLog:
@@ -58,7 +62,19 @@ class AuditLog:
         self.runs = self.runs[-100:]
         self.save()
 
+    def record_probe(self, summary: dict) -> None:
+        """Keep a groundedness probe's score (``ProbeResult.summary()``) with its date."""
+        self.probes.append({"at": datetime.now(UTC).isoformat(), **summary})
+        self.probes = self.probes[-100:]
+        self.save()
+
+    @property
+    def last_probe(self) -> dict | None:
+        return self.probes[-1] if self.probes else None
+
     def save(self) -> None:
-        atomic_write(self.path, json.dumps({"version": 1, "sources": self.sources,
-                                            "accepted": self.accepted, "runs": self.runs},
-                                           indent=2, ensure_ascii=False))
+        data = {"version": 1, "sources": self.sources, "accepted": self.accepted,
+                "runs": self.runs}
+        if self.probes:
+            data["probes"] = self.probes
+        atomic_write(self.path, json.dumps(data, indent=2, ensure_ascii=False))

@@ -193,7 +193,9 @@ class AuditScreen(Screen):
         name = message.session.data.get("identity", {}).get("name", "")
         counts = self.result.counts()
         summary = (f"{counts['high']} high, {counts['medium']} medium, {counts['low']} low"
-                   + (f"; {len(self.result.accepted)} accepted" if self.result.accepted else ""))
+                   + (f"; {len(self.result.accepted)} accepted" if self.result.accepted else "")
+                   + (f"; groundedness {message.session.groundedness:.2f}"
+                      if message.session.groundedness is not None else ""))
         self._say(strip_control(f"{name} ({message.session.data.get('id', '')}) — {summary}"),
                   self.result.verdict)
         self._fill_table()

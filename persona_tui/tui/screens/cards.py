@@ -161,8 +161,11 @@ class CardsScreen(Screen):
         if self.session is not None:
             name = self.session.data.get("identity", {}).get("name") or "(no name)"
             where = self.session.path.name if self.session.path else "not saved yet"
+            probed = self.session.groundedness
             text = strip_control(f"{name} — {where}" + ("  ● unsaved" if self.session.dirty
-                                                        else ""))
+                                                        else "")
+                                 + (f"  groundedness {probed:.2f}" if probed is not None
+                                    else ""))
         if text != self._title:
             self._title = text
             # one line, 1fr wide: its size never depends on the text, so no re-layout

@@ -1,4 +1,5 @@
-"""The editor's export offers every format: a PNG carrying the card, and CHARX, by keys."""
+"""The editor exports every format (a PNG carrying the card, CHARX) by keys, and shows the
+last groundedness probe score, as the audit viewer does."""
 
 from __future__ import annotations
 
@@ -35,3 +36,25 @@ async def test_editor_exports_every_format_including_png_and_charx(paths):
     original = load_card(SAMPLE_CARD)
     assert load_card(exports / "ledger-keeper.png") == original
     assert load_card(exports / "ledger-keeper.charx") == original
+
+
+async def test_the_last_probe_score_shows_in_the_editor_and_the_viewer(paths, tmp_path):
+    import shutil
+
+    from textual.widgets import Static
+
+    from persona_tui.core.privacy.audit_log import AuditLog
+
+    card = tmp_path / "ledger-keeper.json"
+    shutil.copy(SAMPLE_CARD, card)
+    log = AuditLog.for_card(card)
+    log.sources = ["sample"]
+    log.record_probe({"score": 0.7571, "questions": 12})
+    async with PersonaApp(start="cards", card=str(card)).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        title = str(pilot.app.screen.query_one("#card-title", Static).render())
+        assert title.endswith("groundedness 0.76")
+        await pilot.press("f6")
+        await settle(pilot, 4)
+        summary = str(pilot.app.screen.query_one("#audit-title", Static).render())
+        assert "groundedness 0.76" in summary
