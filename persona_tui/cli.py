@@ -127,8 +127,21 @@ def _roleplay_arguments(parser: argparse.ArgumentParser, *, provider_required: b
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from persona_tui.core.utils.sanitize import SafeStream
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Everything a command prints passes the sanitiser: text from files, models and vendors
+    # can never write escape sequences to the user's terminal (the app draws on its own).
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "check":
             from persona_tui.commands.check import run_check

@@ -8,7 +8,6 @@ then the verdict the viewer showed last.
 
 from __future__ import annotations
 
-import json
 import sys
 
 from persona_tui.core.data import DataLoader
@@ -16,7 +15,7 @@ from persona_tui.core.errors import DataError, ValidationError
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card
 from persona_tui.core.scripts.privacy import PrivacyAuditor
-from persona_tui.core.utils.sanitize import strip_control
+from persona_tui.core.utils.sanitize import dumps, strip_control
 
 
 def _quote(text: str | None, limit: int = 160) -> str:
@@ -40,7 +39,7 @@ def run_audit(card_path: str, sources: list[str], *, json_output: bool = False,
     log = AuditLog.for_card(card_path)
     result = PrivacyAuditor().audit(card, documents, accepted=log)
     if json_output:
-        print(json.dumps({"card": card.id, **result.to_dict()}, indent=2, ensure_ascii=False))
+        print(dumps({"card": card.id, **result.to_dict()}, indent=2))
     else:
         counts = result.counts()
         print(f"{strip_control(card.identity.name)} ({card.id}): {result.verdict.upper()} — "

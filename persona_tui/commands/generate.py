@@ -10,7 +10,15 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from persona_tui.core.errors import ConfigurationError, DataError, PersonaError, ValidationError
+from pydantic import ValidationError as PydanticValidationError
+
+from persona_tui.core.errors import (
+    ConfigurationError,
+    DataError,
+    PersonaError,
+    ValidationError,
+    from_pydantic,
+)
 from persona_tui.core.generation.events import (
     Failed,
     GenerationWarning,
@@ -20,7 +28,7 @@ from persona_tui.core.generation.events import (
 )
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.utils.async_helpers import run_sync
-from persona_tui.core.utils.sanitize import strip_control
+from persona_tui.core.utils.sanitize import json_safe, strip_control, write_control
 from persona_tui.sdk.async_experiment import AsyncExperimentSDK
 from persona_tui.sdk.async_generator import AsyncPersonaGenerator
 
@@ -34,7 +42,8 @@ class _Progress:
         if isinstance(event, UsageUpdate) and self.live:
             cost = "unknown" if event.cost_usd is None else f"${event.cost_usd:.4f}"
             rate = f"{event.tokens_per_s:.0f} tok/s" if event.tokens_per_s else "…"
-            sys.stderr.write(f"\r  {event.output_tokens:,} tokens · {rate} · "
+            write_control(sys.stderr, "\r")
+            sys.stderr.write(f"  {event.output_tokens:,} tokens · {rate} · "
                              f"{event.elapsed_s:.1f} s · {cost} · {self.personas} personas   ")
             sys.stderr.flush()
         elif isinstance(event, PersonaParsed):
@@ -48,8 +57,9 @@ class _Progress:
             self._line(f"failed: {event.message}")
 
     def _line(self, text: str) -> None:
-        prefix = "\r\x1b[K" if self.live else ""
-        sys.stderr.write(f"{prefix}{strip_control(text)}\n")
+        if self.live:
+            write_control(sys.stderr, "\r\x1b[K")  # our own: clear the live line
+        sys.stderr.write(f"{strip_control(text)}\n")
         sys.stderr.flush()
 
 
@@ -64,8 +74,11 @@ def run_generate(paths: list[str], *, provider: str, model: str | None, count: i
         name = experiment or f"generate-{datetime.now():%Y%m%d-%H%M%S}"
         config = ExperimentConfig(name=name, provider=provider, model=generator.model,
                                   persona=persona, data_paths=[str(p) for p in paths])
-    except (ValueError, ConfigurationError) as exc:
-        print(f"error: {strip_control(str(exc))}", file=sys.stderr)
+    except PydanticValidationError as exc:  # out-of-range count, budget, name: plain words
+        print(from_pydantic(exc, what="invalid option").describe(), file=sys.stderr)
+        return 2
+    except (ValidationError, ConfigurationError) as exc:
+        print(exc.describe(), file=sys.stderr)
         return 2
     sdk = AsyncExperimentSDK(generator_factory=lambda _: generator)
     try:
@@ -78,7 +91,7 @@ def run_generate(paths: list[str], *, provider: str, model: str | None, count: i
         print(exc.describe(), file=sys.stderr)
         return 1
     if json_output:
-        print(result.model_dump_json(indent=2))
+        print(json_safe(result.model_dump_json(indent=2)))
         return 0
     cost = "unknown (no price for this model)" if result.cost_usd is None else \
         f"${result.cost_usd:.4f}"

@@ -18,6 +18,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 
+from persona_tui.core.apikeys import clean_api_key
 from persona_tui.core.errors import ConfigurationError
 from persona_tui.core.fileio import atomic_write
 from persona_tui.core.platform import IS_WINDOWS, PathManager
@@ -192,6 +193,7 @@ def save_credential(provider: str, api_key: str | None, paths: PathManager | Non
     """Store (or with ``None`` remove) one provider's key; the file is written with mode 0600."""
     paths = paths or PathManager.default()
     file = paths.credentials_file
+    api_key = clean_api_key(api_key, provider=provider, source="the Providers screen")
     current = {name: {"api_key": key.get_secret_value()}
                for name, key in load_credentials(paths).items()}
     if api_key:
@@ -223,12 +225,19 @@ def resolve_api_key(provider: str, paths: PathManager | None = None,
     """The environment wins over the credentials file, as users expect from other CLIs."""
     env = os.environ if env is None else env
     for var in KEY_ENV_VARS.get(provider, ()):
-        value = env.get(var, "").strip()
+        value = clean_api_key(env.get(var), provider=provider, source=var)
         if value:
             return ResolvedKey(SecretStr(value), f"env:{var}")
-    stored = load_credentials(paths).get(provider)
-    if stored is not None and stored.get_secret_value():
-        return ResolvedKey(stored, "file")
+    try:
+        stored = load_credentials(paths).get(provider)
+    except ConfigurationError:
+        if not KEY_ENV_VARS.get(provider):  # Ollama needs no key: a bad file must not block it
+            return ResolvedKey(None, "none")
+        raise
+    value = clean_api_key(stored.get_secret_value() if stored is not None else None,
+                          provider=provider, source="credentials.toml")
+    if value:
+        return ResolvedKey(SecretStr(value), "file")
     return ResolvedKey(None, "none")
 
 

@@ -6,11 +6,18 @@ errors users catch from ``persona_tui.sdk.exceptions`` (which re-exports these c
 Every error carries a stable ``code`` (looked up in :data:`ERROR_CODES`, which the README's
 table is built from) and a one-line ``hint`` telling the user what to do next. The CLI and the
 TUI show ``message`` and ``hint``; an expected failure never reaches a user as a traceback.
+
+Messages often quote what others wrote — a vendor's error body, a file name, a model's
+metadata — so every message and hint is passed through the sanitiser when the error is made:
+no error can carry a terminal escape sequence to the screen, a log or a run record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from persona_tui.core.utils.sanitize import strip_control
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +42,12 @@ ERROR_CODES: dict[str, ErrorCode] = {
                   "Check the key on the Providers screen; it may be revoked or mistyped."),
         ErrorCode("E1005", "Unknown provider",
                   "Use one of: ollama, openai, anthropic, gemini."),
+        ErrorCode("E1006", "Malformed API key",
+                  "Paste the key again: it may only hold printable ASCII characters."),
         ErrorCode("E1101", "Invalid value", "Correct the named field and try again."),
+        ErrorCode("E1102", "Invalid name",
+                  "Use lower-case letters, digits, '-' and '_' (at most 64, starting with a "
+                  "letter or digit)."),
         ErrorCode("E2001", "File cannot be read", "Check that the file exists and you can read it."),
         ErrorCode("E2002", "Binary file", "Export the data as text, CSV, JSON or .docx first."),
         ErrorCode("E2003", "File too large",
@@ -44,6 +56,10 @@ ERROR_CODES: dict[str, ErrorCode] = {
                   "Convert it to .txt, .md, .csv, .tsv, .json, .jsonl, .html, .vtt, .srt or .docx."),
         ErrorCode("E2005", "No documents", "Point at a file or a folder holding research data."),
         ErrorCode("E2006", "Malformed file", "Repair or re-export the named file."),
+        ErrorCode("E2007", "Not a regular file",
+                  "Point at ordinary files; pipes, sockets and devices are never read."),
+        ErrorCode("E2008", "Changed on disk",
+                  "Reopen the file to see the other changes, or save under another name."),
         ErrorCode("E3001", "Provider request failed", "See the provider's message; try again later."),
         ErrorCode("E3002", "Rate limited", "Wait and retry, or lower the request rate."),
         ErrorCode("E3003", "Provider unreachable",
@@ -71,11 +87,12 @@ class PersonaError(Exception):
     default_code = "E0001"
 
     def __init__(self, message: str, *, hint: str | None = None, code: str | None = None) -> None:
+        message = strip_control(str(message))
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
         entry = ERROR_CODES.get(self.code)
-        self.hint = hint if hint is not None else (entry.hint if entry else "")
+        self.hint = strip_control(hint) if hint is not None else (entry.hint if entry else "")
 
     def __str__(self) -> str:
         return self.message
@@ -169,6 +186,48 @@ class GenerationError(PersonaError):
         self.partial_text = partial_text
 
 
+def plain_validation(exc: Any, *, limit: int = 5) -> str:
+    """A pydantic ``ValidationError`` in plain words: ``count: must be at most 50 (got 99)``.
+
+    Pydantic's own text names its error types and links to its website; users get the field,
+    what is wrong and the value they gave instead.
+    """
+    parts = []
+    for err in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "value"
+        ctx = err.get("ctx") or {}
+        kind = err.get("type", "")
+        words = {
+            "less_than_equal": f"must be at most {ctx.get('le')}",
+            "less_than": f"must be less than {ctx.get('lt')}",
+            "greater_than_equal": f"must be at least {ctx.get('ge')}",
+            "greater_than": f"must be more than {ctx.get('gt')}",
+            "string_pattern_mismatch": "has characters that are not allowed",
+            "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
+            "string_too_short": "must not be empty",
+            "missing": "is required",
+            "extra_forbidden": "is not a known setting",
+            "literal_error": f"must be one of {ctx.get('expected')}",
+            "int_parsing": "must be a whole number",
+            "int_from_float": "must be a whole number",
+            "float_parsing": "must be a number",
+            "finite_number": "must be a finite number",
+        }.get(kind) or str(err.get("msg", "is not valid")).removeprefix("Value error, ")
+        given = err.get("input")
+        shown = "" if kind in ("missing", "extra_forbidden") or isinstance(given, (dict, list)) \
+            else f" (got {str(given)[:40]!r})" if isinstance(given, str) else f" (got {given})"
+        parts.append(f"{where}: {words}{shown}")
+    return "; ".join(parts)
+
+
+def from_pydantic(exc: Any, *, what: str = "", hint: str | None = None) -> ValidationError:
+    """Our :class:`ValidationError` (code E1101, plain words) for a pydantic one."""
+    errors = exc.errors()
+    field = ".".join(str(p) for p in errors[0].get("loc", ())) if errors else None
+    text = plain_validation(exc)
+    return ValidationError(f"{what}: {text}" if what else text, field=field or None, hint=hint)
+
+
 __all__ = [
     "ERROR_CODES",
     "AuthenticationError",
@@ -181,4 +240,6 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "ValidationError",
+    "from_pydantic",
+    "plain_validation",
 ]

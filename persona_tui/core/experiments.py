@@ -16,18 +16,21 @@ complete one; a failed run leaves a record saying why.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 import shutil
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from persona_tui._version import __version__
-from persona_tui.core.errors import PersonaError, ValidationError
-from persona_tui.core.fileio import atomic_write
+from persona_tui.core.errors import DataError, PersonaError, ValidationError
+from persona_tui.core.fileio import atomic_write, hash_regular, remove_orphans
 from persona_tui.core.models.options import ExperimentConfig
 from persona_tui.core.models.persona import Persona
+from persona_tui.core.names import child_path
 from persona_tui.core.platform import PathManager
 
 
@@ -54,28 +57,105 @@ def persona_markdown(personas: list[Persona]) -> str:
     return "\n".join(lines)
 
 
-def file_hashes(paths: list[str]) -> dict[str, str]:
+def file_hashes(paths: list[str], *, max_bytes: int | None = None) -> dict[str, str]:
+    """SHA-256 of every input file the data loader would read, streamed block by block.
+
+    The same files as the loader: hidden files, unsupported types, pipes, sockets and files
+    over the size limit are skipped without being opened (a 2 GB sparse file costs a stat,
+    not 2 GB of memory).
+    """
+    from persona_tui.core.data.loader import DEFAULT_MAX_FILE_MB, SUPPORTED_SUFFIXES
+
+    limit = max_bytes if max_bytes is not None else int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     hashes = {}
     for root in paths:
-        root_path = Path(root)
-        files = sorted(p for p in root_path.rglob("*") if p.is_file()) if root_path.is_dir() \
-            else [root_path]
+        root_path = Path(root).expanduser()
+        if root_path.is_dir():
+            files = []
+            for folder, dirs, names in os.walk(root_path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files += [Path(folder) / n for n in sorted(names) if not n.startswith(".")
+                          and Path(n).suffix.lower() in SUPPORTED_SUFFIXES]
+        else:
+            files = [root_path]
         for path in files:
-            if any(part.startswith(".") for part in path.parts[-3:]):
-                continue
-            try:
-                hashes[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                continue
+            digest = hash_regular(path, max_bytes=limit)
+            if digest is not None:
+                hashes[str(path)] = digest
     return hashes
+
+
+def _write_personas(run_dir: Path, personas: list[Persona]) -> None:
+    atomic_write(run_dir / "personas.json", json.dumps(
+        [json.loads(p.model_dump_json()) for p in personas], indent=2, ensure_ascii=False))
+    atomic_write(run_dir / "personas.md", persona_markdown(personas))
+
+
+class RunObserver:
+    """What a run has produced so far, kept from its progress events.
+
+    The SDK hands every event through one of these (and on to the caller's ``on_progress``),
+    so a run that fails, is cancelled or is interrupted by Ctrl-C is recorded with its raw
+    text, the personas announced while it streamed, the tokens and cost so far and how long
+    it ran, whatever stopped it and wherever.
+    """
+
+    def __init__(self, forward: Callable[[Any], Any] | None = None, *,
+                 price: Callable[[int, int], float | None] | None = None) -> None:
+        self._forward = forward
+        self._price = price
+        self._parts: list[str] = []
+        self.personas: list[Persona] = []
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.cost_usd: float | None = None
+        self.started = time.monotonic()
+
+    def __call__(self, event: Any) -> Any:
+        from persona_tui.core.generation.events import PersonaParsed, TextDelta, UsageUpdate
+
+        if isinstance(event, TextDelta):
+            self._parts.append(event.text)
+        elif isinstance(event, PersonaParsed):
+            if event.index >= len(self.personas):
+                self.personas.append(event.persona)
+        elif isinstance(event, UsageUpdate):
+            self.input_tokens, self.output_tokens = event.input_tokens, event.output_tokens
+            self.cost_usd = event.cost_usd
+        return self._forward(event) if self._forward is not None else None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def usage(self) -> dict[str, Any]:
+        """Tokens (our estimate where the vendor's count never came), cost and duration."""
+        from persona_tui.core.data.tokens import estimate_tokens
+
+        output = max(self.output_tokens or 0, estimate_tokens(self.text) if self._parts else 0)
+        inputs = self.input_tokens or 0
+        cost = self.cost_usd
+        if self._price is not None and (output != self.output_tokens or cost is None):
+            try:
+                cost = self._price(inputs, output)
+            except Exception:  # a price we cannot compute is recorded as unknown
+                cost = None
+        return {"input_tokens": inputs, "output_tokens": output, "tokens_estimated": True,
+                "cost_usd": cost, "duration_s": round(time.monotonic() - self.started, 3)}
 
 
 class ExperimentStore:
     def __init__(self, base_dir: str | Path | None = None) -> None:
         self.base = Path(base_dir) if base_dir else PathManager.default().experiments_dir
+        for folder in (self.base.glob("*") if self.base.exists() else ()):
+            remove_orphans(folder)  # temporary files of writes killed mid-way
+            for run in (folder / "runs").glob("*") if (folder / "runs").exists() else ():
+                remove_orphans(run)
 
     def folder(self, name: str) -> Path:
-        return self.base / name
+        """The experiment's folder; a name that is not a valid experiment name (``..``, a
+        slash, anything but a slug) raises E1102 before any path is made from it."""
+        return child_path(self.base, name, "experiment")
 
     def create(self, config: ExperimentConfig, *, overwrite: bool = False) -> ExperimentConfig:
         folder = self.folder(config.name)
@@ -92,6 +172,10 @@ class ExperimentStore:
         except FileNotFoundError:
             raise ValidationError(f"no experiment named '{name}'", field="name",
                                   hint="List experiments with ExperimentSDK().list().") from None
+        except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON, wrong fields
+            raise DataError(f"{path} cannot be read as an experiment ({type(exc).__name__})",
+                            path=str(path), code="E2006",
+                            hint="Repair the file, or delete the experiment's folder.") from None
 
     def list(self) -> list[ExperimentConfig]:
         if not self.base.exists():
@@ -106,30 +190,39 @@ class ExperimentStore:
 
     def delete(self, name: str) -> None:
         self.get(name)
-        shutil.rmtree(self.folder(name))
+        folder = self.folder(name)
+        if folder.is_symlink():  # remove the link, never what it points at
+            folder.unlink()
+            return
+        shutil.rmtree(folder)
 
     def new_run_dir(self, name: str) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         return self.folder(name) / "runs" / stamp
 
     def record_run(self, name: str, run_dir: Path, config: ExperimentConfig, *,
-                   result: Any | None = None, error: Exception | None = None,
+                   result: Any | None = None, error: BaseException | None = None,
                    started: datetime, partial_text: str = "",
+                   observed: RunObserver | None = None, status: str | None = None,
                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        """``extra`` adds fields to ``run.json`` (a batch run names its job and pricing)."""
+        """Write one run's files and its ``run.json`` (last).
+
+        A run that did not finish (``error``: failed, cancelled or interrupted) keeps what was
+        paid for: the raw output, the personas announced while it streamed, tokens, cost and
+        duration as far as ``observed`` saw them, and why it ended. ``extra`` adds fields to
+        ``run.json`` (a batch run names its job and pricing).
+        """
+        status = status or ("ok" if error is None else "failed")
         record: dict[str, Any] = {
-            "run_id": run_dir.name, "experiment": name, "status": "ok" if error is None
-            else "failed", "started_at": started.isoformat(),
+            "run_id": run_dir.name, "experiment": name, "status": status,
+            "started_at": started.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(), "app_version": __version__,
             "config": json.loads(config.model_dump_json()), "provider": config.provider,
             "model": config.model, "input_files": file_hashes(config.data_paths),
         }
         if result is not None:
             atomic_write(run_dir / "raw_output.txt", result.raw_output)
-            atomic_write(run_dir / "personas.json", json.dumps(
-                [json.loads(p.model_dump_json()) for p in result.personas], indent=2,
-                ensure_ascii=False))
-            atomic_write(run_dir / "personas.md", persona_markdown(result.personas))
+            _write_personas(run_dir, result.personas)
             record.update({
                 "prompt_version": result.prompt_version, "input_tokens": result.input_tokens,
                 "output_tokens": result.output_tokens,
@@ -139,11 +232,24 @@ class ExperimentStore:
                 "persona_count": len(result.personas),
                 "output_files": ["raw_output.txt", "personas.json", "personas.md"]})
         if error is not None:
-            if partial_text:
-                atomic_write(run_dir / "raw_output.txt", partial_text)
-            record.update({"error": str(error), "error_code": getattr(error, "code", None),
-                           "hint": getattr(error, "hint", None),
-                           "output_files": ["raw_output.txt"] if partial_text else []})
+            raw = partial_text
+            if observed is not None and len(observed.text) > len(raw):
+                raw = observed.text
+            files = []
+            if raw:
+                atomic_write(run_dir / "raw_output.txt", raw)
+                files.append("raw_output.txt")
+            personas = observed.personas if observed is not None else []
+            if personas:
+                _write_personas(run_dir, personas)
+                files += ["personas.json", "personas.md"]
+            message = error.message if isinstance(error, PersonaError) else (
+                str(error) or type(error).__name__)
+            record.update({"error": message, "error_code": getattr(error, "code", None),
+                           "hint": getattr(error, "hint", None), "output_files": files,
+                           "persona_count": len(personas)})
+            if observed is not None:
+                record.update(observed.usage())
         record.update(extra or {})
         atomic_write(run_dir / "run.json", json.dumps(record, indent=2, ensure_ascii=False))
         return record

@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from persona_tui.core.cost import CostEstimator
 from persona_tui.core.errors import PersonaError
-from persona_tui.core.experiments import ExperimentStore
+from persona_tui.core.experiments import ExperimentStore, RunObserver
 from persona_tui.core.models.options import ExperimentConfig
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.utils.async_helpers import to_thread
 from persona_tui.sdk.async_generator import AsyncPersonaGenerator
+
+
+class _Stopped(PersonaError):
+    """Why a cancelled or interrupted run ended, as its record says."""
+
+    default_code = "E4001"
+
+
+def _pricer(generator: Any, config: ExperimentConfig):
+    """Cost of a token count for this run's provider and model (None when not priced)."""
+    pricing = getattr(generator, "pricing", None)
+    base_url = getattr(generator, "base_url", None)
+
+    def price(input_tokens: int, output_tokens: int) -> float | None:
+        return CostEstimator(pricing).estimate(
+            config.provider, getattr(generator, "model", None) or config.model or "",
+            input_tokens=input_tokens, output_tokens=output_tokens,
+            base_url=base_url).total_cost
+
+    return price
 
 
 class AsyncExperimentSDK:
@@ -45,12 +67,26 @@ class AsyncExperimentSDK:
         generator = self._factory(config)
         run_dir = self.store.new_run_dir(name)
         started = datetime.now(UTC)
+        observed = RunObserver(on_progress, price=_pricer(generator, config))
+
+        def record(error: BaseException, status: str) -> None:
+            self.store.record_run(name, run_dir, config, error=error, started=started,
+                                  partial_text=getattr(error, "partial_text", ""),
+                                  observed=observed, status=status)
+
         try:
             result = await generator.arun(config.data_paths, config.persona,
-                                          on_progress=on_progress)
+                                          on_progress=observed)
         except PersonaError as exc:
-            await to_thread(self.store.record_run, name, run_dir, config, error=exc,
-                            started=started, partial_text=getattr(exc, "partial_text", ""))
+            await to_thread(record, exc, "failed")
+            raise
+        except (asyncio.CancelledError, KeyboardInterrupt) as exc:
+            # recorded here, synchronously: a cancelled task must not await again
+            record(_Stopped("the run was cancelled or interrupted before it finished"),
+                   "cancelled" if isinstance(exc, asyncio.CancelledError) else "interrupted")
+            raise
+        except Exception as exc:
+            record(exc, "failed")
             raise
         await to_thread(self.store.record_run, name, run_dir, config, result=result,
                         started=started)

@@ -22,8 +22,10 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
-from persona_tui.core.fileio import atomic_write
+from persona_tui.core.errors import DataError
+from persona_tui.core.fileio import atomic_write, hash_regular, locked, remove_orphans
 from persona_tui.core.models.persona import Persona
+from persona_tui.core.names import child_path
 from persona_tui.core.platform import PathManager
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card, save_card
@@ -135,11 +137,15 @@ class EditSession:
     _saved: dict[str, Any] = field(default_factory=dict)
     _typing: str | None = None
     _checked: tuple[int, dict[str, str]] | None = None
+    #: what the target file held when this session last read or wrote it (None: no file);
+    #: a save finding anything else there means another session saved in between
+    _on_disk: str | None = None
 
     @classmethod
     def of(cls, card: CharacterCard, path: Path | None = None) -> EditSession:
         data = _plain(card)
-        return cls(data, path, _saved=copy.deepcopy(data))
+        return cls(data, path, _saved=copy.deepcopy(data),
+                   _on_disk=fingerprint(path) if path else None)
 
     @property
     def dirty(self) -> bool:
@@ -286,9 +292,16 @@ class PersonaEntry:
     sources: list[str]
 
 
+def fingerprint(path: Path | None) -> str | None:
+    """A digest of the file's bytes, ``None`` when there is no file (how saves detect that
+    another session wrote the card in between; mtimes are too coarse on some systems)."""
+    return hash_regular(path) if path is not None and path.exists() else None
+
+
 class CardService:
     def __init__(self, paths: PathManager) -> None:
         self.paths = paths
+        remove_orphans(paths.cards_dir)  # temporary files of a save killed mid-write
         #: the card open in the editor, shared with the audit viewer
         self.current: EditSession | None = None
 
@@ -362,17 +375,32 @@ class CardService:
             persona, sources = persona.persona, persona.sources
         card = ScriptGenerator.from_persona(persona if isinstance(persona, Persona)
                                             else Persona.model_validate(persona))
-        path = self.paths.cards_dir / f"{card.id}.json"
+        path = child_path(self.paths.cards_dir, card.id, "card", ".json")
         session = EditSession.of(card, path)
         session.sources = list(sources)
         session._saved = {}  # a new card has never been saved: leaving asks first
         return session
 
-    def save(self, session: EditSession, path: str | Path | None = None) -> Path:
-        """Validate, then write atomically (the old file survives any crash mid-write)."""
+    def save(self, session: EditSession, path: str | Path | None = None, *,
+             overwrite: bool = False) -> Path:
+        """Validate, then write atomically (the old file survives any crash mid-write).
+
+        Two sessions editing one card must not silently lose each other's edits: under the
+        card's lock, the file must still hold what this session last read or wrote, or the
+        save is refused with E2008 (``overwrite=True`` after the user chose to). Saving under
+        a new name (``path``) is checked the same way against whatever is there now.
+        """
         card = session.card()
-        target = Path(path) if path else session.path or self.paths.cards_dir / f"{card.id}.json"
-        save_card(card, target)
+        target = Path(path) if path else session.path or \
+            child_path(self.paths.cards_dir, card.id, "card", ".json")
+        expected = session._on_disk if target == session.path else fingerprint(target)
+        with locked(target):
+            if not overwrite and fingerprint(target) != expected:
+                raise DataError(f"{target.name} was changed on disk since it was opened (by "
+                                "another session or program); not saved", path=str(target),
+                                code="E2008")
+            save_card(card, target)
+            session._on_disk = fingerprint(target)
         session.path = target
         session.mark_saved()
         if session.sources:

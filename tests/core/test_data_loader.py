@@ -195,10 +195,16 @@ def test_size_limit_is_configurable(tmp_path):
 def test_unreadable_file(tmp_path, monkeypatch):
     path = write(tmp_path / "secret.txt", "x")
 
-    def refuse(self):  # what the OS does for a file without read permission (root bypasses)
-        raise PermissionError(13, "Permission denied", str(self))
+    import persona_tui.core.fileio as fileio
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    real_open = fileio.os.open
+
+    def refuse(file, flags, *args):  # what the OS does without read permission (root bypasses)
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, flags, *args)
+
+    monkeypatch.setattr(fileio.os, "open", refuse)
     with pytest.raises(DataError, match="permission denied") as err:
         loader.load_one(path)
     assert "chmod" in err.value.hint

@@ -9,10 +9,13 @@ clients (tests/providers/test_server_fidelity.py).
 from tests.vendor_server.server import (
     CutStream,
     ErrorEvent,
+    Inject,
+    RawBody,
     Stall,
     Status,
     VendorServer,
     start_server,
 )
 
-__all__ = ["CutStream", "ErrorEvent", "Stall", "Status", "VendorServer", "start_server"]
+__all__ = ["CutStream", "ErrorEvent", "Inject", "RawBody", "Stall", "Status", "VendorServer",
+           "start_server"]

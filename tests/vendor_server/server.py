@@ -40,9 +40,30 @@ class CutStream:
 
 @dataclass
 class ErrorEvent:
-    """Stream ``after`` chunks, then the vendor's mid-stream error event."""
+    """Stream ``after`` chunks, then the vendor's mid-stream error event (``message`` replaces
+    the vendor's usual words: the hostile suite puts escape sequences there)."""
 
     after: int = 2
+    message: str | None = None
+
+
+@dataclass
+class RawBody:
+    """Answer with this status and a raw body (an HTML error page from a proxy, say)."""
+
+    code: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+
+
+@dataclass
+class Inject:
+    """Stream ``after`` chunks, then send ``data`` raw (odd wire shapes); ``stop`` ends the
+    body there, otherwise the stream carries on as usual."""
+
+    after: int
+    data: bytes
+    stop: bool = True
 
 
 @dataclass
@@ -52,7 +73,7 @@ class Stall:
     seconds: float
 
 
-Fault = Status | CutStream | ErrorEvent | Stall
+Fault = Status | CutStream | ErrorEvent | Stall | RawBody | Inject
 
 
 @dataclass
@@ -249,6 +270,13 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(fault, Status):
             message = fault.message or f"simulated HTTP {fault.code}"
             self._json(fault.code, wire.error_body(vendor, fault.code, message), fault.headers)
+            return
+        if isinstance(fault, RawBody):
+            self.send_response(fault.code)
+            self.send_header("Content-Type", fault.content_type)
+            self.send_header("Content-Length", str(len(fault.body)))
+            self.end_headers()
+            self.wfile.write(fault.body)
             return
         route(body or {}, parsed, fault)
 
@@ -628,7 +656,12 @@ class Handler(BaseHTTPRequestHandler):
                 self._end_stream()
             return True
         if isinstance(fault, ErrorEvent) and index == fault.after:
-            self._send(wire.stream_error_event(vendor))
+            self._send(wire.stream_error_event(vendor, fault.message))
             self._end_stream()
             return True
+        if isinstance(fault, Inject) and index == fault.after:
+            self._send(fault.data)
+            if fault.stop:
+                self._end_stream()
+            return fault.stop
         return False

@@ -62,8 +62,15 @@ def error_body(vendor: str, status: int, message: str) -> dict[str, Any]:
     return {"error": message}
 
 
-def stream_error_event(vendor: str) -> bytes:
+def stream_error_event(vendor: str, message: str | None = None) -> bytes:
     """What each vendor sends when it fails after the stream started."""
+    if message is not None:
+        if vendor == "anthropic":
+            return sse("error", {"type": "error", "error": {"type": "overloaded_error",
+                                                           "message": message}})
+        if vendor == "ollama":
+            return (dumps({"error": message}) + "\n").encode()
+        return f"data: {dumps({'error': {'message': message, 'code': 503}})}\n\n".encode()
     if vendor == "anthropic":
         return (b'event: error\ndata: {"type":"error","error":{"type":"overloaded_error",'
                 b'"message":"Overloaded"}}\n\n')

@@ -8,6 +8,7 @@ that says the same, because one stray binary must not stop a study of fifty tran
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from persona_tui.core.data.readers.tables import read_table, read_tsv
 from persona_tui.core.data.readers.turns import read_text
 from persona_tui.core.data.tokens import estimate_tokens
 from persona_tui.core.errors import DataError
+from persona_tui.core.fileio import read_regular, special_kind
 
 DEFAULT_MAX_FILE_MB = 25.0
 
@@ -103,6 +105,11 @@ class DataLoader:
             where = ", ".join(str(p) for p in items)
             raise DataError(f"no readable documents in {where}", code="E2005",
                             hint="Supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + ".")
+        if not any(doc.text.strip() for doc in report.documents):
+            where = ", ".join(str(p) for p in items)
+            raise DataError(f"no text in {where}: every document is empty", code="E2005",
+                            hint="Point at files that hold the research data (an empty file "
+                                 "gives the model nothing to work from).")
         self.warnings = report.warnings
         return report
 
@@ -137,6 +144,11 @@ class DataLoader:
                     continue
                 path = Path(root) / name
                 rel = path.relative_to(folder).as_posix()
+                kind = _special(path)
+                if kind:  # a pipe would hang the read; never opened, only reported
+                    report.skipped.append(rel)
+                    report.warnings.append(f"skipped {rel}: {kind}, not a file")
+                    continue
                 if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                     unsupported += 1
                     report.skipped.append(rel)
@@ -158,22 +170,8 @@ class DataLoader:
         if suffix in _UNSUPPORTED_HINTS:
             raise DataError(f"{name}: {suffix} files are not supported", path=name,
                             code="E2004", hint=_UNSUPPORTED_HINTS[suffix])
-        try:
-            size = path.stat().st_size
-            if size > self.max_file_bytes:
-                raise DataError(
-                    f"{name} is {size / 1048576:.1f} MB, over the "
-                    f"{self.max_file_bytes / 1048576:.0f} MB limit per file",
-                    path=name, code="E2003",
-                    hint="Split the file, or raise data.max_file_mb in config.toml.")
-            data = path.read_bytes()
-        except PermissionError:
-            raise DataError(f"{name} cannot be read (permission denied)", path=name,
-                            hint="Check the file's permissions (chmod u+r).") from None
-        except IsADirectoryError:
-            raise DataError(f"{name} is a folder", path=name) from None
-        except OSError as exc:
-            raise DataError(f"{name} cannot be read: {exc.strerror or exc}", path=name) from None
+        # never opens a pipe, socket or device; refuses a file over the limit by its size
+        data = read_regular(path, max_bytes=self.max_file_bytes)
         if suffix == ".docx":
             result = read_docx(data, name, max_bytes=self.max_file_bytes * 4)
             fmt, encoding, warnings = "docx", "utf-8", []
@@ -189,6 +187,15 @@ class DataLoader:
         return SourceDocument(doc_id, path, fmt, result.text, encoding,
                               estimate_tokens(result.text), warnings, result.spans,
                               result.derived)
+
+
+def _special(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file or a link to one (``None`` otherwise)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # unreadable: the read reports it
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else special_kind(mode)
 
 
 __all__ = ["DEFAULT_MAX_FILE_MB", "SUPPORTED_SUFFIXES", "DataLoader", "LoadReport"]

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from persona_tui._version import __version__
-from persona_tui.core.errors import ProviderError
-from persona_tui.core.fileio import atomic_write
+from persona_tui.core.errors import DataError, ProviderError
+from persona_tui.core.fileio import atomic_write, locked
 from persona_tui.core.generation.parser import PersonaParser
 from persona_tui.core.platform import PathManager
 from persona_tui.core.providers import ModelInfo
@@ -54,27 +54,38 @@ class OllamaModelRegistry:
 
     def _load(self) -> dict[str, list[QualificationRecord]]:
         if self._records is None:
-            try:
-                raw = json.loads(self.path.read_text("utf-8"))
-            except FileNotFoundError:
-                raw = {}
-            except (OSError, json.JSONDecodeError, UnicodeDecodeError):
-                broken = self.path.with_suffix(".json.broken")
-                self.path.replace(broken)  # keep it for the user; start a fresh registry
-                raw = {}
-            fields = set(QualificationRecord.__dataclass_fields__)
-            self._records = {
-                model: [QualificationRecord(**{k: v for k, v in item.items() if k in fields})
-                        for item in items if isinstance(item, dict)]
-                for model, items in (raw.get("models", {}) if isinstance(raw, dict) else {}).items()
-            }
+            self._records = self._read()
         return self._records
 
+    def _read(self) -> dict[str, list[QualificationRecord]]:
+        """The records on disk now. A file that is not JSON is moved aside (kept for the user)
+        and a fresh registry starts; JSON of another shape is an error naming the file."""
+        try:
+            raw = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, RecursionError):
+            broken = self.path.with_suffix(".json.broken")
+            try:
+                self.path.replace(broken)  # keep it for the user; start a fresh registry
+            except OSError:
+                pass
+            return {}
+        return _records_from(raw, self.path)
+
     def add(self, record: QualificationRecord) -> None:
-        self._load().setdefault(normalize_tag(record.model), []).append(record)
-        self.save()
+        """Append one record. The file is re-read under a lock and written before the lock
+        is let go, so processes qualifying models at once never lose each other's records."""
+        with locked(self.path):
+            self._records = self._read()
+            self._records.setdefault(normalize_tag(record.model), []).append(record)
+            self._write()
 
     def save(self) -> None:
+        with locked(self.path):
+            self._write()
+
+    def _write(self) -> None:
         data = {"version": 1, "models": {m: [asdict(r) for r in rs]
                                          for m, rs in self._load().items()}}
         atomic_write(self.path, json.dumps(data, indent=2))
@@ -90,8 +101,47 @@ class OllamaModelRegistry:
         return sorted(m for m, rs in self._load().items() if rs)
 
     def forget(self, model: str) -> None:
-        self._load().pop(normalize_tag(model), None)
-        self.save()
+        with locked(self.path):
+            self._records = self._read()
+            self._records.pop(normalize_tag(model), None)
+            self._write()
+
+
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    "model": (str,), "json_valid": (bool,), "schema_valid": (bool,),
+    "ttft_s": (int, float, type(None)), "tokens_per_s": (int, float, type(None)),
+    "output_tokens": (int,), "duration_s": (int, float), "date": (str,),
+    "app_version": (str,), "error": (str, type(None)),
+}
+
+
+def _records_from(raw: object, path: Path) -> dict[str, list[QualificationRecord]]:
+    """Records from the registry's JSON; :class:`DataError` (E2006) for another shape."""
+    def wrong(what: str) -> DataError:
+        return DataError(f"{path} is not a qualification registry ({what})", path=str(path),
+                         code="E2006",
+                         hint="Move the file away (or delete it) to start a fresh registry; "
+                              "models then show as untested until qualified again.")
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("models", {}), dict):
+        raise wrong("expected an object with a 'models' object")
+    records: dict[str, list[QualificationRecord]] = {}
+    for model, items in raw.get("models", {}).items():
+        if not isinstance(items, list):
+            raise wrong(f"the history of {model!r} is not a list")
+        history = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise wrong(f"a record of {model!r} is not an object")
+            values = {k: item.get(k) for k in _RECORD_TYPES if k in item}
+            missing = [k for k in _RECORD_TYPES if k not in values and k != "error"]
+            bad = [k for k, v in values.items() if not isinstance(v, _RECORD_TYPES[k])]
+            if missing or bad:
+                raise wrong(f"a record of {model!r} has missing or wrong fields: "
+                            f"{', '.join(missing + bad)}")
+            history.append(QualificationRecord(**values))
+        records[model] = history
+    return records
 
 
 def qualification_prompt() -> str:

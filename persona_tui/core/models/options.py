@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from persona_tui.core.names import ExperimentName
+
 Complexity = Literal["simple", "moderate", "complex"]
 DetailLevel = Literal["minimal", "standard", "detailed"]
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -30,8 +32,8 @@ class ExperimentConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    name: str = Field(pattern=SLUG_PATTERN,
-                      description="lower-case letters, digits, '-' and '_' (a folder name)")
+    name: ExperimentName = Field(
+        description="lower-case letters, digits, '-' and '_' (a folder name)")
     description: str = ""
     provider: str = "ollama"
     model: str | None = None

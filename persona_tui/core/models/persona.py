@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from persona_tui.core.utils.sanitize import clean_tree
+
 LIST_FIELDS = ("goals", "pain_points", "behaviours", "motivations", "quotes")
 
 #: canonical field -> spellings models use for it (compared after lower-casing and removing
@@ -136,6 +138,9 @@ class Persona(BaseModel):
     def _normalise(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             raise ValueError("a persona must be a JSON object")
+        # model text reaches terminals, Markdown and JSON files: every string is cleaned of
+        # escape sequences and lone surrogates once, here, whichever way the persona came in
+        data = clean_tree(data)
         result: dict[str, Any] = {}
         additional: dict[str, Any] = dict(data.get("additional") or {}) \
             if isinstance(data.get("additional"), dict) else {}

@@ -16,6 +16,7 @@ from persona_tui.core.providers.http_base import (
     EventDecoder,
     RequestSpec,
     loads_event,
+    shape_checked,
 )
 
 DEFAULT_ANTHROPIC_URL = "https://api.anthropic.com"
@@ -103,6 +104,7 @@ class AnthropicProvider(ChatProvider):
         return "".join(block.get("text", "") for block in body.get("content", [])
                        if block.get("type") == "text")
 
+    @shape_checked
     async def list_models(self) -> list[ModelInfo]:
         self.require_key()
         models: list[ModelInfo] = []

@@ -125,6 +125,37 @@ class ModelInfo:
     modified_at: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Vendor metadata is shown in tables and printed by the CLI: text fields become clean
+        # strings (no escape sequences), numbers must be plausible counts, or they are None.
+        self.id = _text(self.id) or ""
+        self.provider = _text(self.provider) or ""
+        for name in ("display_name", "family", "parameter_size", "quantization", "modified_at"):
+            setattr(self, name, _text(getattr(self, name)))
+        self.context_length = count_or_none(self.context_length)
+        self.size_bytes = count_or_none(self.size_bytes)
+        if not isinstance(self.details, dict):
+            self.details = {}
+
+
+#: the largest token count or size believed from a vendor (anything above is a wire error)
+MAX_COUNT = 10**15
+
+
+def count_or_none(value: Any) -> int | None:
+    """``value`` when it is a plausible count (an int, not a bool, 0..MAX_COUNT), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+        return value
+    return None
+
+
+def _text(value: Any) -> str | None:
+    from persona_tui.core.utils.sanitize import strip_control
+
+    if value is None or isinstance(value, (dict, list, tuple)):
+        return None
+    return strip_control(str(value))[:200]
+
 
 def estimate_usage(messages: list[Message], output: str) -> Usage:
     prompt = sum(estimate_tokens(m.content) + 4 for m in messages)

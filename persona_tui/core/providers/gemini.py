@@ -18,6 +18,7 @@ from persona_tui.core.providers.http_base import (
     RequestSpec,
     StreamState,
     loads_event,
+    shape_checked,
 )
 
 DEFAULT_GEMINI_URL = "https://generativelanguage.googleapis.com"
@@ -105,6 +106,7 @@ class GeminiProvider(ChatProvider):
     def parse_complete(self, body, state):
         return self._read(body, state)
 
+    @shape_checked
     async def list_models(self) -> list[ModelInfo]:
         self.require_key()
         models: list[ModelInfo] = []

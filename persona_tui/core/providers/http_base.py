@@ -21,6 +21,7 @@ from typing import Any
 import certifi
 import httpx
 
+from persona_tui.core.apikeys import clean_api_key
 from persona_tui.core.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -34,12 +35,14 @@ from persona_tui.core.providers.base import (
     RetryNotice,
     StreamChunk,
     Usage,
+    count_or_none,
     estimate_usage,
     normalize_messages,
     notify,
 )
 from persona_tui.core.providers.ratelimit import retry_after_seconds
 from persona_tui.core.providers.wire import LineSplitter, SSEDecoder, SSEEvent
+from persona_tui.core.utils.sanitize import fix_surrogates
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
@@ -138,7 +141,8 @@ class HTTPProvider(LLMProvider):
                  on_retry: RetryCallback | None = None,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._api_key = api_key or None
+        # checked here too, so no key that cannot be sent ever reaches httpx's headers
+        self._api_key = clean_api_key(api_key, provider=self.name, source="api_key=")
         self.config = config or (pool.config if pool else HTTPConfig())
         self._own_pool = pool is None
         self.pool = pool or ConnectionPool(self.config, transport)
@@ -336,6 +340,22 @@ class HTTPProvider(LLMProvider):
             await self.pool.aclose()
 
 
+def shape_checked(method):
+    """For a vendor's ``list_models``: a body of an unexpected shape is a ProviderError."""
+    import functools
+
+    @functools.wraps(method)
+    async def checked(self, *args, **kwargs):
+        try:
+            return await method(self, *args, **kwargs)
+        except _ODD_SHAPES as exc:
+            raise ProviderError(f"{self.name} listed its models in an unexpected shape "
+                                f"({type(exc).__name__})", provider=self.name,
+                                hint="Check the base URL points at the vendor's API.") from None
+
+    return checked
+
+
 class StreamBroken(Exception):
     """The connection failed mid-stream; providers turn this into a ProviderError with the
     partial text they have collected."""
@@ -417,6 +437,9 @@ class ChatProvider(HTTPProvider):
         raise NotImplementedError
 
     def final_usage(self, state: StreamState, messages: list, text: str) -> Usage:
+        # a string, a negative or an absurd count from the wire is no count at all
+        state.input_tokens = count_or_none(state.input_tokens)
+        state.output_tokens = count_or_none(state.output_tokens)
         if state.input_tokens is None and state.output_tokens is None:
             return estimate_usage(messages, text)
         estimate = estimate_usage(messages, text)
@@ -442,9 +465,19 @@ class ChatProvider(HTTPProvider):
             decoder = self.stream_decoder(state)
             try:
                 async for batch in lines:
-                    for text in decoder.feed(batch):
+                    try:
+                        texts = decoder.feed(batch)
+                    except _ODD_SHAPES as exc:
+                        raise self._odd_shape(exc, "".join(parts)) from None
+                    for text in texts:
                         if not text:
                             continue
+                        if not isinstance(text, str):
+                            raise self._odd_shape(TypeError(type(text).__name__),
+                                                  "".join(parts))
+                        # a lone surrogate ("\\ud800" in the JSON) has no UTF-8 form and
+                        # would crash every save downstream: U+FFFD here, once
+                        text = fix_surrogates(text)
                         if ttft is None:
                             ttft = time.monotonic() - started
                         parts.append(text)
@@ -467,6 +500,17 @@ class ChatProvider(HTTPProvider):
                           usage=self.final_usage(state, msgs, text), ttft_s=ttft,
                           latency_s=time.monotonic() - started)
 
+    def _odd_shape(self, exc: BaseException, partial: str) -> ProviderError:
+        """A reply whose JSON is valid but not what the vendor documents (an event that is a
+        list, numeric ``content``, a string where a number belongs): the vendor's fault,
+        reported as such, with whatever text had arrived kept."""
+        return ProviderError(
+            f"{self.name} sent a reply of an unexpected shape ({type(exc).__name__}); "
+            f"{len(partial)} characters had arrived", provider=self.name, code="E3004",
+            partial_text=partial,
+            hint="The server does not follow the vendor's API; check the base URL, or update "
+                 "the server.")
+
     async def complete(self, messages, *, model: str, temperature: float | None = None,
                        max_tokens: int | None = None, json_mode: bool = False,
                        on_retry: RetryCallback | None = None):
@@ -478,22 +522,39 @@ class ChatProvider(HTTPProvider):
         body = await self.request("POST", spec.path, json_body=spec.body, params=spec.params,
                                   on_retry=on_retry)
         state = StreamState(finished=True)
-        text = self.parse_complete(body, state)
+        try:
+            text = self.parse_complete(body, state)
+        except _ODD_SHAPES as exc:
+            raise self._odd_shape(exc, "") from None
+        if not isinstance(text, str):
+            raise self._odd_shape(TypeError(type(text).__name__), "")
+        text = fix_surrogates(text)
         usage = self.final_usage(state, msgs, text)
         latency = time.monotonic() - started
         return LLMResponse(text, self.name, model, usage.input_tokens, usage.output_tokens,
                            state.finish_reason, latency, latency, usage.estimated)
 
 
+#: what decoding a vendor body of an unexpected shape raises in a wire module's code
+_ODD_SHAPES = (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError)
+
+
 def loads_event(data: str, provider: str) -> Any:
-    """Decode one event's JSON; a garbled event is the vendor's fault, reported as such."""
+    """Decode one event's JSON object; garbled or non-object events are the vendor's fault.
+
+    ``ValueError`` covers integers too long to convert; ``RecursionError`` absurd nesting.
+    """
     try:
-        return json.loads(data)
-    except json.JSONDecodeError:
+        body = json.loads(data)
+    except (ValueError, RecursionError):
         raise ProviderError(f"{provider} sent an event that is not JSON: {data[:80]!r}",
                             provider=provider, code="E3004") from None
+    if not isinstance(body, dict):
+        raise ProviderError(f"{provider} sent an event that is not a JSON object "
+                            f"({type(body).__name__})", provider=provider, code="E3004")
+    return body
 
 
 __all__ = ["RETRY_STATUSES", "ChatProvider", "ConnectionPool", "HTTPConfig", "HTTPProvider",
            "RequestSpec", "StreamBroken", "StreamDecoder", "StreamState", "EventDecoder",
-           "LineDecoder", "loads_event"]
+           "LineDecoder", "loads_event", "shape_checked"]

@@ -18,6 +18,7 @@ from persona_tui.core.providers.http_base import (
     LineDecoder,
     RequestSpec,
     StreamState,
+    shape_checked,
 )
 
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
@@ -135,6 +136,7 @@ class OllamaProvider(ChatProvider):
         body = await self.request("GET", "/api/version")
         return str(body.get("version", "")) if isinstance(body, dict) else ""
 
+    @shape_checked
     async def list_models(self) -> list[ModelInfo]:
         body = await self.request("GET", "/api/tags")
         models = []

@@ -19,6 +19,7 @@ from persona_tui.core.providers.http_base import (
     RequestSpec,
     StreamState,
     loads_event,
+    shape_checked,
 )
 
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
@@ -101,6 +102,7 @@ class OpenAIProvider(ChatProvider):
         self._read_usage(body, state)
         return (choice.get("message") or {}).get("content") or ""
 
+    @shape_checked
     async def list_models(self) -> list[ModelInfo]:
         self.require_key()
         body = await self.request("GET", "/models")

@@ -6,7 +6,9 @@ span with its paragraph number; speaker turns inside are recognised as in plain 
 
 from __future__ import annotations
 
+import struct
 import zipfile
+import zlib
 from io import BytesIO
 from xml.etree import ElementTree
 
@@ -18,10 +20,18 @@ from persona_tui.core.errors import DataError
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+#: what the zip layer raises for damaged, encrypted or oddly compressed members: corrupt
+#: deflate data (zlib.error), the encryption flag (RuntimeError), an unknown compression
+#: method (NotImplementedError), bad offsets and sizes (ValueError, OSError, EOFError)
+_DAMAGED = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, ValueError,
+            OSError, EOFError, struct.error)
+_RESAVE = "Open it in Word or LibreOffice and save it again (without a password)."
+
+
 def read_docx(data: bytes, name: str, *, max_bytes: int) -> ReadResult:
     try:
         archive = zipfile.ZipFile(BytesIO(data))
-    except zipfile.BadZipFile:
+    except _DAMAGED:
         raise DataError(f"{name} is not a valid .docx file (not a zip archive)", path=name,
                         code="E2006", hint="Open it in Word or LibreOffice and save it again.") \
             from None
@@ -35,10 +45,14 @@ def read_docx(data: bytes, name: str, *, max_bytes: int) -> ReadResult:
         if info.file_size > max_bytes:  # guards against zip bombs too
             raise DataError(f"{name} expands to {info.file_size / 1e6:.1f} MB of XML, over the "
                             f"limit", path=name, code="E2003")
+        if info.flag_bits & 0x1:
+            raise DataError(f"{name} is encrypted (password-protected)", path=name,
+                            code="E2006", hint=_RESAVE)
         try:
             xml = archive.read(info)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise DataError(f"{name} is damaged: {exc}", path=name, code="E2006") from None
+        except _DAMAGED as exc:
+            raise DataError(f"{name} is damaged ({type(exc).__name__}: {exc})", path=name,
+                            code="E2006", hint=_RESAVE) from None
     paragraphs: list[str] = []
     try:
         for _, element in ElementTree.iterparse(BytesIO(xml), events=("end",)):
