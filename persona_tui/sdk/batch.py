@@ -336,6 +336,10 @@ class BatchJob:
                     f"{last.get('outcome', 'errored')}: {last.get('error') or 'no result'} "
                     f"(resubmit it alone: persona-tui batch resubmit {self.id})")
             results.append(await self._study(study, replies, problems, pricing))
+        runs = dict(self._record.runs)
+        with self.store.update(self.id) as fresh:  # one write for all the studies' runs
+            fresh.runs.update(runs)
+        self._record = fresh
         return results
 
     def collect(self, results_path: str | os.PathLike[str] | None = None
@@ -364,9 +368,7 @@ class BatchJob:
         self.experiments.record_run(record.experiment, run_dir, config, result=result,
                                     error=error, started=started, extra=extra,
                                     partial_text=getattr(error, "partial_text", ""))
-        with self.store.update(self.id) as fresh:
-            fresh.runs[study.index] = str(run_dir)
-        self._record = fresh
+        self._record.runs[study.index] = str(run_dir)
         if result is not None:
             return result.to_model(output_dir=str(run_dir))
         return GenerationResultModel(

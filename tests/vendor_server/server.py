@@ -173,12 +173,12 @@ def start_server() -> VendorServer:
 
 
 _GEMINI_PATH = re.compile(r"^/v1(?:beta)?/models/([^:/]+):(streamGenerateContent|generateContent)$")
-_GEMINI_BATCH = re.compile(r"^/v1beta/models/([^:/]+):batchGenerateContent$")
-_GEMINI_BATCH_ID = re.compile(r"^/v1beta/(batches/[^:/]+)(:cancel)?$")
+_GEMINI_BATCH = re.compile(r"^/v1(?:beta)?/models/([^:/]+):batchGenerateContent$")
+_GEMINI_BATCH_ID = re.compile(r"^/v1(?:beta)?/(batches/[^:/]+)(:cancel)?$")
 _OPENAI_BATCH = re.compile(r"^/v1/batches/([^/]+)(/cancel)?$")
 _OPENAI_FILE = re.compile(r"^/v1/files/([^/]+)/content$")
 _ANTHROPIC_BATCH = re.compile(r"^/v1/messages/batches/([^/]+)(/cancel|/results)?$")
-BATCH_PATHS = re.compile(r"^/v1/(files|batches|messages/batches)|^/v1beta/batches/|"
+BATCH_PATHS = re.compile(r"^/v1/(files|batches|messages/batches)|^/v1(beta)?/batches/|"
                          r":batchGenerateContent$")
 
 
@@ -306,6 +306,10 @@ class Handler(BaseHTTPRequestHandler):
         return table.get((method, path), (None, None))
 
     def _batch_route(self, method: str, path: str):
+        match = _GEMINI_BATCH_ID.match(path)
+        if match and "x-goog-api-key" in {k.lower() for k in self.headers} and \
+                (method == "POST") == bool(match[2]):
+            return "gemini", self._gemini_batch_get  # Gemini's v1 shares OpenAI's path
         if (method, path) == ("POST", "/v1/files"):
             return "openai", self._openai_upload
         if (method, path) == ("POST", "/v1/batches"):
