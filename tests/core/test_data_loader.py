@@ -44,10 +44,11 @@ def test_markdown_speaker_turns_in_every_common_style(tmp_path):
     assert (stamped.speaker, stamped.timestamp) == ("Dev Anand", "00:01:02")
 
 
-def test_csv_is_kept_as_written_with_rows_and_columns_as_locations(tmp_path):
+def test_csv_cells_are_decoded_with_rows_and_columns_as_locations(tmp_path):
     raw = 'id,age,answer\nR1,34,"I lose receipts, always"\n\nR2,,"Two\nlines ""quoted"""\n'
     doc = loader.load_one(write(tmp_path / "survey.csv", raw))
-    assert doc.text == raw
+    # quotes undone, a multi-line cell kept as one cell (so line numbers match the file)
+    assert doc.text == 'id,age,answer\nR1,34,I lose receipts, always\n\nR2,,Two\nlines "quoted"\n'
     loc = doc.locate(doc.text.index("I lose receipts"))
     assert (loc.row, loc.column) == (2, "answer")
     assert str(loc) == "row 2, column 'answer'"
@@ -63,6 +64,46 @@ def test_semicolon_csv_and_tsv(tmp_path):
     tsv = loader.load_one(write(tmp_path / "t.tsv", "q\tanswer\n1\tyes, but\n"))
     assert tsv.locate(tsv.text.index("yes")).column == "answer"
     assert tsv.format == "tsv"
+
+
+def test_csv_cell_spans_are_exact_when_cells_hold_the_delimiter(tmp_path):
+    raw = ('name,comment,wish\r\n"Kit","The banner said ""book it now"", so I did",'
+           '"Fewer, calmer\r\nreminders"\r\nBo,fine,none\r\n')
+    doc = loader.load_one(write(tmp_path / "form.csv", raw))
+    assert 'The banner said "book it now", so I did' in doc.text
+    table = doc.table
+    cells = [doc.text[a:b] for a, b in table.cells(1)]
+    assert cells == ["Kit", 'The banner said "book it now", so I did', "Fewer, calmer\nreminders"]
+    assert [doc.text[a:b] for a, b in table.cells(2)] == ["Bo", "fine", "none"]
+    loc = doc.locate(doc.text.index("so I did"))
+    assert (loc.row, loc.column, loc.line) == (2, "comment", 2)
+    loc = doc.locate(doc.text.index("reminders"))
+    assert (loc.row, loc.column, loc.line) == (2, "wish", 3)
+    assert doc.locate(doc.text.index("none")).row == 3
+    assert [doc.text[a:b] for _, a, b in table.column_values(0)] == ["Kit", "Bo"]
+
+
+def test_survey_platform_exports_have_their_questions_in_row_two(tmp_path):
+    raw = ('ResponseId,Q1\nResponse ID,What is your name?\n'
+           '"{""ImportId"":""_recordId""}","{""ImportId"":""QID1""}"\nR_1,Ana Lima\n')
+    table = loader.load_one(write(tmp_path / "export.csv", raw)).table
+    assert table.column_text(1) == "Q1 / What is your name?"
+    assert [table.text[a:b] for _, a, b in table.column_values(1)] == ["Ana Lima"]
+
+
+def test_json_strings_are_decoded_and_keep_their_key_and_line(tmp_path):
+    raw = ('{"export": "diary",\n "entries": [\n  {"name": "Zo\\u00eb",\n'
+           '   "entry": "The caf\\u00e9 lets me run a \\"tab\\".\\nThen I pay."},\n'
+           '  {"name": "Bo", "day": 5, "ok": true, "none": null}]}')
+    doc = loader.load_one(write(tmp_path / "diary.json", raw))
+    assert 'The café lets me run a "tab".\nThen I pay.' in doc.text
+    assert "name: Zoë" in doc.text and "\\u00e9" not in doc.text
+    loc = doc.locate(doc.text.index("Then I pay"))
+    assert (loc.line, loc.column) == (4, "entries[0].entry")
+    assert doc.locate(doc.text.index("Bo")).column == "entries[1].name"
+    assert "day: 5" in doc.text and "ok: true" in doc.text and "none" not in doc.text
+    values = {(record, key): doc.text[a:b] for record, key, a, b in doc.fields.values()}
+    assert values[(1, "name")] == "Zoë" and values[(2, "name")] == "Bo"
 
 
 def test_json_and_jsonl_are_checked_and_located(tmp_path):

@@ -107,8 +107,8 @@ class SpanLocator:
 class LazyLocator:
     """A locator worked out from the document text on first use.
 
-    Tables and JSON are kept as written, so loading costs no per-cell work; locations are
-    found only when evidence or an audit asks for one.
+    Tables and JSON record only what decoding learns for free (where records start); cells
+    and keys are found only when evidence or an audit asks for one.
     """
 
     def __init__(self, build) -> None:
@@ -119,10 +119,13 @@ class LazyLocator:
     def bind(self, text: str) -> None:
         self._text = text
 
-    def _get(self):
+    def get(self):
+        """The locator itself (built now if it was not yet)."""
         if self._locator is None:
             self._locator = self._build(self._text)
         return self._locator
+
+    _get = get
 
     @property
     def speakers(self) -> list[str]:
@@ -167,6 +170,24 @@ class SourceDocument:
 
     def line_of(self, offset: int) -> int:
         return self._lines.line_of(offset)
+
+    @property
+    def table(self):
+        """The rows and cells of a CSV/TSV document
+        (:class:`~persona_tui.core.data.readers.tables.TableLocator`), else None."""
+        if self.format not in ("csv", "tsv") or not isinstance(self.spans, LazyLocator):
+            return None
+        locator = self.spans.get()
+        return locator if hasattr(locator, "cell_at") else None
+
+    @property
+    def fields(self):
+        """The values of a JSON/JSON Lines document
+        (:class:`~persona_tui.core.data.readers.structured.ValueLocator`), else None."""
+        if self.format not in ("json", "jsonl") or self.spans is None:
+            return None
+        locator = self.spans.get() if isinstance(self.spans, LazyLocator) else self.spans
+        return locator if hasattr(locator, "value_at") else None
 
     def locate(self, offset: int) -> Location:
         """The location of character ``offset`` of :attr:`text`."""

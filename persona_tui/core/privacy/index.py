@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from persona_tui.core.data.document import SourceDocument
-from persona_tui.core.data.readers.tables import sniff_delimiter, split_cells
 from persona_tui.core.privacy.text import normalized_words, sentence_spans, word_spans
 
 SHINGLE = 3
@@ -25,7 +24,7 @@ SENTENCE_WINDOW = 600
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _DOC_SHIFT = 32
 _POS_MASK = (1 << _DOC_SHIFT) - 1
-_LINE_FORMATS = frozenset({"jsonl", "vtt", "srt"})
+_LINE_FORMATS = frozenset({"vtt", "srt"})
 _SPACE = re.compile(r"\s")
 
 
@@ -149,23 +148,20 @@ class SourceIndex:
                       [start + e for e in ends[skip:skip + take]])
 
     def sentence_at(self, number: int, offset: int) -> tuple[int, int]:
-        """The sentence (a cell in a table, a line in line-based formats) around ``offset``."""
+        """The sentence (within a table cell or a JSON value, or a line in line-based
+        formats) around ``offset``."""
         document = self.documents[number]
         text = document.text
-        if document.format in ("csv", "tsv") or document.format in _LINE_FORMATS:
-            line_start = text.rfind("\n", 0, offset) + 1
+        lo, hi = max(0, offset - SENTENCE_WINDOW), min(len(text), offset + SENTENCE_WINDOW)
+        table, fields = document.table, document.fields
+        unit = table.cell_at(offset) if table is not None else \
+            fields.value_at(offset) if fields is not None else None
+        if unit is not None:
+            lo, hi = unit[0], unit[1]
+        elif document.format in _LINE_FORMATS:
+            lo = text.rfind("\n", 0, offset) + 1
             line_end = text.find("\n", offset)
-            line_end = len(text) if line_end < 0 else line_end
-            lo, hi = line_start, line_end
-            if document.format in ("csv", "tsv"):
-                delimiter = "\t" if document.format == "tsv" else sniff_delimiter(text, ",")
-                for a, b in split_cells(text[line_start:line_end], delimiter):
-                    if line_start + a <= offset <= line_start + b:
-                        lo, hi = line_start + a, line_start + b
-                        break
-        else:
-            lo = max(0, offset - SENTENCE_WINDOW)
-            hi = min(len(text), offset + SENTENCE_WINDOW)
+            hi = len(text) if line_end < 0 else line_end
         for a, b in sentence_spans(text[lo:hi]):
             if lo + a <= offset < lo + b:
                 return lo + a, lo + b

@@ -1,10 +1,15 @@
-"""CSV and TSV survey exports, kept as written.
+"""CSV and TSV survey exports, as decoded cells.
 
-The text is the file's own text: models read CSV well, it is the most compact form for a
-prompt, and excerpts match it verbatim. Row and column of an offset are worked out on first
-use: a CSV pass records where each record ends (a quoted cell may span lines), then only the
-record being asked about is split into cells. Rows are numbered as a spreadsheet shows them
-(the header is row 1).
+The text is the table with each cell's quoting undone (a cell written with doubled quotes,
+``I said ""book it now""`` inside its quotes, reads ``I said "book it now"``), cells joined by the file's delimiter, one record per
+line. A quoted cell that spans lines stays one cell (its line breaks are kept, so line numbers
+still match the file). Excerpts, evidence checks and the privacy audit then compare with what
+the participant wrote, not with its CSV escaping.
+
+Where each cell starts is recorded while decoding, so a row and column are exact even when a
+cell holds the delimiter or a line break. A file without any quote is already its own decoded
+text: it is not parsed at load time at all, and its cells are found on first use. Rows are
+numbered as a spreadsheet shows them (the header is row 1, a blank line is a row).
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from bisect import bisect_left
+from array import array
+from bisect import bisect_right
+from itertools import accumulate
 
 from persona_tui.core.data.document import LazyLocator, Location
 from persona_tui.core.data.readers import ReadResult
@@ -30,83 +37,139 @@ def sniff_delimiter(text: str, default: str) -> str:
     return default
 
 
-def split_cells(record: str, delimiter: str) -> list[tuple[int, int]]:
-    """(start, end) of each cell's content in one raw record, quotes excluded."""
-    cells: list[tuple[int, int]] = []
-    i, n = 0, len(record)
-    while i <= n:
-        if i < n and record[i] == '"':
-            j = i + 1
-            while j < n:
-                if record[j] == '"':
-                    if j + 1 < n and record[j + 1] == '"':
-                        j += 2
-                        continue
-                    break
-                j += 1
-            cells.append((i + 1, j))
-            k = record.find(delimiter, j)
-            i = (k if k >= 0 else n) + 1
-        else:
-            k = record.find(delimiter, i)
-            k = k if k >= 0 else n
-            cells.append((i, k))
-            i = k + 1
-    return cells
+class TableLocator:
+    """Rows and cells of a decoded table.
 
+    ``row_starts`` holds where each record starts in the text. Cells are found by splitting a
+    record at the delimiter, except in records where that would be wrong (a cell holding the
+    delimiter or a line break): those keep their cell starts in ``exact``.
+    """
 
-class CsvLocator:
-    def __init__(self, text: str, delimiter: str) -> None:
+    def __init__(self, text: str, delimiter: str, row_starts: array | None = None,
+                 exact: dict[int, array] | None = None) -> None:
         self.text = text
         self.delimiter = delimiter
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        self.record_last_line: list[int] = []  # last physical line of each record
-        self.header: list[str] = []
-        try:
-            for row in reader:
-                if not self.header:
-                    self.header = [h.strip() for h in row]
-                self.record_last_line.append(reader.line_num)
-        except csv.Error:
-            pass
-        self._line_starts: list[int] | None = None
+        if row_starts is None:  # no quotes in the file: one record per line
+            row_starts = array("q", [0])
+            find, pos = text.find, text.find("\n")
+            while pos != -1 and pos + 1 < len(text):
+                row_starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+        self.row_starts = row_starts
+        self.exact = exact or {}
+        self.header = [self.text[a:b].strip() for a, b in self.cells(0)]
+        #: survey-platform exports put question texts in row 2 and import ids in row 3
+        self.questions: list[str] = []
+        self.first_data_row = 1
+        if len(self.row_starts) > 3:
+            third = self.text[self.row_starts[2]:self.row_starts[2] + 12]
+            if third.startswith('{"ImportId"'):
+                self.questions = [self.text[a:b].strip() for a, b in self.cells(1)]
+                self.first_data_row = 3
 
-    def _start_of_line(self, line: int) -> int:
-        if self._line_starts is None:
-            starts, pos = [0], self.text.find("\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = self.text.find("\n", pos + 1)
-            self._line_starts = starts
-        return self._line_starts[min(line - 1, len(self._line_starts) - 1)]
+    def __len__(self) -> int:
+        return len(self.row_starts)
+
+    def row_span(self, row: int) -> tuple[int, int]:
+        start = self.row_starts[row]
+        end = self.row_starts[row + 1] - 1 if row + 1 < len(self.row_starts) else len(self.text)
+        if end > start and self.text[end - 1:end] == "\n":
+            end -= 1
+        return start, max(start, end)
+
+    def cells(self, row: int) -> list[tuple[int, int]]:
+        """(start, end) of each cell of ``row`` (0 = the header)."""
+        if row < 0 or row >= len(self.row_starts):
+            return []
+        start, end = self.row_span(row)
+        starts = self.exact.get(row)
+        if starts is not None:
+            bounds = list(starts)
+            return [(a, (bounds[i + 1] - 1) if i + 1 < len(bounds) else end)
+                    for i, a in enumerate(bounds)]
+        spans, position, delimiter = [], start, self.delimiter
+        while True:
+            cut = self.text.find(delimiter, position, end)
+            if cut < 0:
+                spans.append((position, end))
+                return spans
+            spans.append((position, cut))
+            position = cut + 1
+
+    def row_of(self, offset: int) -> int:
+        return max(0, bisect_right(self.row_starts, offset) - 1)
+
+    def cell_at(self, offset: int) -> tuple[int, int, int, int] | None:
+        """(start, end, row, column index) of the cell holding ``offset``."""
+        row = self.row_of(offset)
+        for index, (a, b) in enumerate(self.cells(row)):
+            if a <= offset <= b:
+                return a, b, row, index
+        return None
+
+    def column_name(self, index: int) -> str:
+        name = self.header[index] if index < len(self.header) else ""
+        return name or f"column {index + 1}"
+
+    def column_text(self, index: int) -> str:
+        """The header and, for survey-platform exports, the question of a column: what a
+        reader goes by to know what the column holds."""
+        parts = [self.header[index] if index < len(self.header) else ""]
+        if index < len(self.questions):
+            parts.append(self.questions[index])
+        return " / ".join(p for p in parts if p)
+
+    def column_values(self, index: int):
+        """(row, start, end) of each non-empty data cell in column ``index``."""
+        for row in range(self.first_data_row, len(self.row_starts)):
+            cells = self.cells(row)
+            if index < len(cells):
+                a, b = cells[index]
+                if b > a and not self.text[a:b].isspace():
+                    yield row, a, b
 
     def location(self, offset: int, line: int) -> Location:
-        index = bisect_left(self.record_last_line, line)
-        if index >= len(self.record_last_line):
-            return Location(line=line)
-        first_line = self.record_last_line[index - 1] + 1 if index else 1
-        start = self._start_of_line(first_line)
-        end_line = self.record_last_line[index]
-        end = self._start_of_line(end_line + 1) if end_line < len(self._line_starts or []) \
-            else len(self.text)
-        record = self.text[start:end].rstrip("\n")
-        column = None
-        for number, (a, b) in enumerate(split_cells(record, self.delimiter)):
-            if a <= offset - start <= b:
-                column = self.header[number] if number < len(self.header) else \
-                    f"column {number + 1}"
-                break
-        return Location(line=line, row=index + 1, column=column)
+        found = self.cell_at(offset)
+        row = self.row_of(offset)
+        column = self.column_name(found[3]) if found else None
+        return Location(line=line, row=row + 1, column=column)
+
+
+def _decode(text: str, delimiter: str) -> tuple[str, array, dict[int, array]]:
+    """The decoded text of a quoted table, where each record starts, and exact cell starts
+    for the records whose cells cannot be found by splitting at the delimiter."""
+    parts: list[str] = []
+    row_starts = array("q")
+    exact: dict[int, array] = {}
+    offset = 0
+    join = delimiter.join
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
+        line = join(row)
+        row_starts.append(offset)
+        if "\n" in line or line.count(delimiter) != max(0, len(row) - 1):
+            starts = array("q", accumulate(map(len, row[:-1]), lambda a, b: a + b + 1,
+                                           initial=offset))
+            exact[number] = starts
+        parts.append(line)
+        offset += len(line) + 1
+    decoded = "\n".join(parts)
+    if text.endswith("\n") and parts:
+        decoded += "\n"
+    return decoded, row_starts, exact
 
 
 def read_table(text: str, name: str, *, delimiter: str = ",") -> ReadResult:
     delimiter = sniff_delimiter(text, delimiter)
-    try:  # fail now, with the file named, rather than on first locate
-        next(csv.reader(io.StringIO(text[:65536]), delimiter=delimiter), None)
+    if '"' not in text:  # nothing is quoted: the text is already decoded
+        return ReadResult(text, LazyLocator(lambda t: TableLocator(t, delimiter)))
+    try:
+        decoded, row_starts, exact = _decode(text, delimiter)
     except csv.Error as exc:
         raise DataError(f"{name} is not a readable table: {exc}", path=name,
-                        code="E2006") from None
-    return ReadResult(text, LazyLocator(lambda t: CsvLocator(t, delimiter)))
+                        code="E2006", hint="Open it in a spreadsheet and export it as CSV "
+                                           "again.") from None
+    return ReadResult(decoded, LazyLocator(
+        lambda t: TableLocator(t, delimiter, row_starts, exact)), derived=True)
 
 
 def read_tsv(text: str, name: str) -> ReadResult:
