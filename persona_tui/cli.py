@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from persona_tui._version import __version__
+from persona_tui.core.providers.registry import PROVIDER_NAMES
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -47,9 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Generate personas, save the run as an experiment, print a summary. "
                     "Exit status: 0 success, 1 generation failed, 2 usage or data error.")
     generate.add_argument("--from", dest="paths", action="append", required=True,
-                          metavar="PATH", help="data file or folder (repeat for several)")
-    generate.add_argument("--provider", default="ollama",
-                          choices=["ollama", "openai", "anthropic", "gemini"])
+                          metavar="PATH", help="data file or folder (repeat for several); "
+                                               "'sample' is the bundled study")
+    generate.add_argument("--provider", choices=PROVIDER_NAMES,
+                          help="default: [generation] default_provider of config.toml")
+    generate.add_argument("--base-url", metavar="URL",
+                          help="the provider's server (default: environment, config.toml)")
     generate.add_argument("--model", help="model name (default: the provider's default)")
     generate.add_argument("--count", type=int, default=3, help="how many personas (1-50)")
     generate.add_argument("--budget", type=float, metavar="USD",
@@ -69,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "and names. Exit status: 0 pass or warn, 1 blocked, 2 usage or data error.")
     audit.add_argument("card", help="card file (.json, Character Card V2/V3 .json or .png, .charx)")
     audit.add_argument("--source", "-s", action="append", required=True, metavar="PATH",
-                       help="source data file or folder (repeat for several)")
+                       help="source data file or folder (repeat for several); 'sample' is "
+                            "the bundled study")
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
     audit.add_argument("--report", action="store_true",
                        help="print the report as text instead of opening the audit viewer "
@@ -158,7 +163,8 @@ def _run(args: argparse.Namespace) -> int:
                                 count=args.count, budget=args.budget,
                                 experiment=args.experiment, json_output=args.json,
                                 complexity=args.complexity, detail=args.detail,
-                                allow_unpriced=args.allow_unpriced)
+                                allow_unpriced=args.allow_unpriced,
+                                base_url=args.base_url)
         if args.command == "audit":
             from persona_tui.commands.audit import run_audit
 

@@ -31,16 +31,16 @@ async def main() -> None:
         for name in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
                      "OLLAMA_HOST"):
             os.environ.pop(name, None)
-        from persona_tui.core.config import Settings, save_settings
         from persona_tui.core.platform import PathManager
         from persona_tui.resources import sample_project
         from persona_tui.tui.app import PersonaApp
+        from tests.config_files import write_config
         from tests.vendor_server import start_server
 
         server = start_server()
         try:
-            save_settings(Settings.model_validate({"providers": {"ollama": {
-                "base_url": server.url, "default_model": "llama3.2"}}}), PathManager.default())
+            write_config({"providers": {"ollama": {
+                "base_url": server.url, "default_model": "llama3.2"}}}, PathManager.default())
             server.reply = (sample_project() / "personas.json").read_text("utf-8")
             server.delay = 0.001
             app = PersonaApp()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 
-from persona_tui.core.data import DataLoader
 from persona_tui.core.errors import DataError, ValidationError
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card
 from persona_tui.core.scripts.privacy import PrivacyAuditor
 from persona_tui.core.utils.sanitize import dumps, strip_control
+from persona_tui.services.context import AppContext
+from persona_tui.services.sample import resolve_data
 
 
 def _quote(text: str | None, limit: int = 160) -> str:
@@ -24,18 +25,21 @@ def _quote(text: str | None, limit: int = 160) -> str:
 
 
 def run_audit(card_path: str, sources: list[str], *, json_output: bool = False,
-              viewer: bool = False) -> int:
+              viewer: bool = False, context: AppContext | None = None) -> int:
+    """``sample`` in ``sources`` names the bundled study, as in the app."""
+    context = context or AppContext.default()
     try:
         card = load_card(card_path)
-        loader = DataLoader()
-        documents = loader.load(sources)
+        loader = context.data_loader()
+        documents = loader.load([resolve_data(s) for s in sources])
     except (DataError, ValidationError) as exc:
         print(exc.describe(), file=sys.stderr)
         return 2
     if viewer:
         from persona_tui.tui.app import run_app
 
-        return run_app("audit", card=card_path, sources=[str(s) for s in sources])
+        return run_app("audit", card=card_path, sources=[str(s) for s in sources],
+                       context=context)
     log = AuditLog.for_card(card_path)
     result = PrivacyAuditor().audit(card, documents, accepted=log)
     if json_output:

@@ -12,9 +12,10 @@ import json
 import sys
 from dataclasses import asdict, dataclass
 
-from persona_tui.core.config import PROVIDERS, load_settings, resolve_api_key, resolve_base_url
 from persona_tui.core.errors import PersonaError
 from persona_tui.core.platform import PathManager
+from persona_tui.core.providers.registry import PROVIDERS, get_spec
+from persona_tui.services.context import AppContext
 
 
 @dataclass
@@ -25,49 +26,49 @@ class CheckItem:
     hint: str = ""
 
 
-def collect(paths: PathManager | None = None) -> list[CheckItem]:
+def load(paths: PathManager | None = None) -> tuple[AppContext, CheckItem]:
+    """The context, and what ``check`` says about config.toml (a broken file is reported, and
+    the rest of the check runs on the defaults)."""
     paths = paths or PathManager.default()
-    items = [CheckItem("config folder", "info", str(paths.config_dir)),
-             CheckItem("data folder", "info", str(paths.data_dir))]
-    settings = None
     try:
-        loaded = load_settings(paths)
-        settings = loaded.settings
-        state = "found" if paths.config_file.exists() else "not created yet (defaults)"
-        items.append(CheckItem("config.toml", "ok", f"{paths.config_file}: {state}"))
-        items += [CheckItem("config.toml", "warn", w, "Fix or remove the key.")
-                  for w in loaded.warnings]
+        context = AppContext.default(paths)
     except PersonaError as exc:
-        items.append(CheckItem("config.toml", "fail", exc.message, exc.hint))
-    for provider in PROVIDERS:
+        return AppContext(paths), CheckItem("config.toml", "fail", exc.message, exc.hint)
+    state = "found" if context.config_found else "not created yet (defaults)"
+    return context, CheckItem("config.toml", "ok", f"{context.config_path}: {state}")
+
+
+def collect(context: AppContext, config_item: CheckItem) -> list[CheckItem]:
+    paths = context.paths
+    items = [CheckItem("config folder", "info", str(paths.config_dir)),
+             CheckItem("data folder", "info", str(paths.data_dir)), config_item]
+    items += [CheckItem("config.toml", "warn", w, "Fix or remove the key.")
+              for w in context.warnings]
+    for spec in PROVIDERS:
         try:
-            url = resolve_base_url(provider, settings)
-            if provider == "ollama":
-                items.append(CheckItem("ollama", "info", f"base URL {url} (no key needed)"))
+            url = context.base_url(spec.name)
+            if not spec.needs_key:
+                items.append(CheckItem(spec.name, "info", f"base URL {url} (no key needed)"))
                 continue
-            key = resolve_api_key(provider, paths)
+            key = context.api_key(spec.name)
             if key.key is None:
-                items.append(CheckItem(provider, "info", "no API key (not configured)",
-                                       "Set its environment variable or add it on the "
+                items.append(CheckItem(spec.name, "info", "no API key (not configured)",
+                                       f"Set {spec.key_env[0]} or add the key on the "
                                        "Providers screen."))
             else:
-                items.append(CheckItem(provider, "ok",
+                items.append(CheckItem(spec.name, "ok",
                                        f"key {key.masked} from {key.source}; base URL {url}"))
         except PersonaError as exc:
-            items.append(CheckItem(provider, "fail", exc.message, exc.hint))
+            items.append(CheckItem(spec.name, "fail", exc.message, exc.hint))
     return items
 
 
-def connections(paths: PathManager | None = None) -> list[CheckItem]:
+def connections(context: AppContext) -> list[CheckItem]:
     from persona_tui.core.discovery import VendorDiscovery
     from persona_tui.core.utils.async_helpers import run_sync
 
-    try:
-        settings = load_settings(paths).settings
-    except PersonaError:
-        return []
     items = []
-    for status in run_sync(VendorDiscovery(settings, paths).discover()):
+    for status in run_sync(VendorDiscovery(context).discover()):
         latency = f", {status.latency_s * 1000:.0f} ms" if status.latency_s else ""
         if status.state == "available":
             items.append(CheckItem(f"{status.provider} connection", "ok",
@@ -79,17 +80,18 @@ def connections(paths: PathManager | None = None) -> list[CheckItem]:
             items.append(CheckItem(f"{status.provider} connection", "fail", status.message,
                                    status.hint))
         else:
-            severity = "warn" if status.provider == "ollama" else "fail"
-            items.append(CheckItem(f"{status.provider} connection", severity, status.message,
-                                   status.hint))
+            local = get_spec(status.provider).local  # not everyone runs a local server
+            items.append(CheckItem(f"{status.provider} connection",
+                                   "warn" if local else "fail", status.message, status.hint))
     return items
 
 
 def run_check(*, json_output: bool = False, paths: PathManager | None = None,
               offline: bool = False) -> int:
-    items = collect(paths)
-    if not offline:
-        items += connections(paths)
+    context, config_item = load(paths)
+    items = collect(context, config_item)
+    if not offline and config_item.status != "fail":
+        items += connections(context)
     failed = any(item.status == "fail" for item in items)
     if json_output:
         print(json.dumps({"ok": not failed, "items": [asdict(i) for i in items]}, indent=2))

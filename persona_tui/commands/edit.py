@@ -10,9 +10,10 @@ import sys
 
 from persona_tui.core.errors import DataError, ValidationError
 from persona_tui.core.scripts.cards_io import load_card
+from persona_tui.services.context import AppContext
 
 
-def run_edit(card_path: str) -> int:
+def run_edit(card_path: str, *, context: AppContext | None = None) -> int:
     try:
         load_card(card_path)
     except (DataError, ValidationError) as exc:
@@ -20,4 +21,4 @@ def run_edit(card_path: str) -> int:
         return 2
     from persona_tui.tui.app import run_app
 
-    return run_app("cards", card=card_path)
+    return run_app("cards", card=card_path, context=context)

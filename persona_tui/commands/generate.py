@@ -31,6 +31,8 @@ from persona_tui.core.utils.async_helpers import run_sync
 from persona_tui.core.utils.sanitize import json_safe, strip_control, write_control
 from persona_tui.sdk.async_experiment import AsyncExperimentSDK
 from persona_tui.sdk.async_generator import AsyncPersonaGenerator
+from persona_tui.services.context import AppContext
+from persona_tui.services.sample import resolve_data
 
 
 class _Progress:
@@ -63,24 +65,30 @@ class _Progress:
         sys.stderr.flush()
 
 
-def run_generate(paths: list[str], *, provider: str, model: str | None, count: int,
+def run_generate(paths: list[str], *, provider: str | None, model: str | None, count: int,
                  budget: float | None, experiment: str | None, json_output: bool,
                  complexity: str = "moderate", detail: str = "standard",
-                 allow_unpriced: bool = False) -> int:
+                 allow_unpriced: bool = False, base_url: str | None = None,
+                 context: AppContext | None = None) -> int:
+    """``provider`` None: ``[generation] default_provider``; ``sample`` names the bundled
+    study, as in the app."""
+    context = context or AppContext.default()
+    provider = provider or context.default_provider
     try:
         persona = PersonaConfig(count=count, budget=budget, complexity=complexity,
                                 detail_level=detail)
-        generator = AsyncPersonaGenerator(provider, model, allow_unpriced=allow_unpriced)
+        generator = AsyncPersonaGenerator(provider, model, base_url=base_url,
+                                          allow_unpriced=allow_unpriced, context=context)
         name = experiment or f"generate-{datetime.now():%Y%m%d-%H%M%S}"
         config = ExperimentConfig(name=name, provider=provider, model=generator.model,
-                                  persona=persona, data_paths=[str(p) for p in paths])
+                                  persona=persona, data_paths=[resolve_data(p) for p in paths])
     except PydanticValidationError as exc:  # out-of-range count, budget, name: plain words
         print(from_pydantic(exc, what="invalid option").describe(), file=sys.stderr)
         return 2
     except (ValidationError, ConfigurationError) as exc:
         print(exc.describe(), file=sys.stderr)
         return 2
-    sdk = AsyncExperimentSDK(generator_factory=lambda _: generator)
+    sdk = AsyncExperimentSDK(generator_factory=lambda _: generator, context=context)
     try:
         sdk.store.create(config, overwrite=True)
         result = run_sync(sdk.run(name, on_progress=_Progress()))

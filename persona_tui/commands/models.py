@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 import sys
 
-from persona_tui.core.config import load_settings, resolve_base_url
 from persona_tui.core.discovery.ollama_models import OllamaModelRegistry, compare_ollama_models
 from persona_tui.core.utils.sanitize import strip_control
+from persona_tui.services.context import AppContext
 
 
 def _size(size: int | None) -> str:
     return f"{size / 1e9:.1f} GB" if size else ""
 
 
-def run_models(*, json_output: bool = False) -> int:
-    url = resolve_base_url("ollama", load_settings().settings)
-    result = compare_ollama_models(url, registry=OllamaModelRegistry())
+def run_models(*, json_output: bool = False, context: AppContext | None = None) -> int:
+    context = context or AppContext.default()
+    url = context.base_url("ollama")
+    result = compare_ollama_models(url, registry=OllamaModelRegistry(
+        context.paths.ollama_registry_file))
     if json_output:
         print(json.dumps({"base_url": url, **result.to_dict()}, indent=2))
         return 0 if result.reachable else 1

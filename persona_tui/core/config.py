@@ -1,8 +1,14 @@
-"""``config.toml`` and ``credentials.toml``: one typed settings model, loaded once, passed down.
+"""``config.toml`` and ``credentials.toml``: the typed settings model and the file format.
+
+Only the application context (:mod:`persona_tui.core.context`) calls the readers and writers
+here; everything else gets settings, keys and prices from the context it is handed, so no
+one can write back a stale copy. Writers patch the keys they change in the file as it is now
+(``patch_config``, ``save_credential``), atomically.
 
 Unknown keys are reported (a typo such as ``them = "nord"`` must not vanish silently) and bad
 values raise :class:`ConfigurationError` naming the key and the file. Keys come from the
 environment first, then from ``credentials.toml``, which must be readable by its owner only.
+Vendor facts (key variables, default URLs) come from :mod:`persona_tui.core.providers.registry`.
 """
 
 from __future__ import annotations
@@ -10,43 +16,20 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from persona_tui.core.apikeys import clean_api_key
 from persona_tui.core.errors import ConfigurationError
 from persona_tui.core.fileio import atomic_write
 from persona_tui.core.platform import IS_WINDOWS, PathManager
-
-ProviderName = Literal["ollama", "openai", "anthropic", "gemini"]
-PROVIDERS: tuple[str, ...] = ("ollama", "openai", "anthropic", "gemini")
-
-#: Environment variables that hold each vendor's key, in order of precedence.
-KEY_ENV_VARS: dict[str, tuple[str, ...]] = {
-    "openai": ("OPENAI_API_KEY",),
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    "ollama": (),
-}
-#: Environment variables that set a vendor's base URL.
-URL_ENV_VARS: dict[str, tuple[str, ...]] = {
-    "ollama": ("OLLAMA_HOST",),
-    "openai": ("OPENAI_BASE_URL",),
-    "anthropic": ("ANTHROPIC_BASE_URL",),
-    "gemini": (),
-}
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "ollama": "http://127.0.0.1:11434",
-    "openai": "https://api.openai.com/v1",
-    "anthropic": "https://api.anthropic.com",
-    "gemini": "https://generativelanguage.googleapis.com",
-}
-
+from persona_tui.core.providers.registry import get_spec, is_known
 
 class _Section(BaseModel):
     # extra="allow" keeps unknown keys so they can be reported instead of silently dropped.
@@ -75,9 +58,15 @@ class ModelPrice(_Section):
 
 
 class GenerationSettings(_Section):
-    default_provider: ProviderName = "ollama"
+    default_provider: str = "ollama"
     budget_usd: float | None = Field(default=None, ge=0)
     allow_unpriced: bool = False
+
+    @field_validator("default_provider")
+    @classmethod
+    def _known_provider(cls, value: str) -> str:
+        get_spec(value)  # an unknown name names the ones that exist
+        return value
 
 
 class Settings(_Section):
@@ -98,10 +87,14 @@ class Settings(_Section):
 class LoadedSettings:
     settings: Settings
     warnings: tuple[str, ...] = ()
+    #: whether the file exists (a missing one means the defaults)
+    found: bool = False
 
 
 def _unknown_keys(model: BaseModel, prefix: str = "") -> list[str]:
     found = [f"{prefix}{key}" for key in (model.model_extra or {})]
+    if isinstance(model, Settings):
+        found += [f"providers.{name}" for name in model.providers if not is_known(name)]
     for name in type(model).model_fields:
         value = getattr(model, name)
         if isinstance(value, BaseModel):
@@ -121,38 +114,78 @@ def _describe_validation(exc: PydanticValidationError) -> str:
     return "; ".join(parts)
 
 
-def load_settings(paths: PathManager | None = None) -> LoadedSettings:
-    """Read ``config.toml``; a missing file gives the defaults."""
-    paths = paths or PathManager.default()
-    file = paths.config_file
+def _read_raw(file: Path) -> dict[str, Any] | None:
+    """The file's TOML as data; None when there is no file."""
     try:
         raw = file.read_bytes()
     except FileNotFoundError:
-        return LoadedSettings(Settings())
+        return None
     except OSError as exc:
         raise ConfigurationError(f"cannot read {file}: {exc.strerror}",
                                  hint="Check the file's permissions.") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(
             f"{file} is not valid TOML: {exc}",
             hint="Fix the line named above, or move the file away to start from defaults.",
         ) from exc
+
+
+def _validate(data: dict[str, Any], file: Path) -> LoadedSettings:
     try:
         settings = Settings.model_validate(data)
     except PydanticValidationError as exc:
         raise ConfigurationError(f"{file}: {_describe_validation(exc)}") from exc
+    except ConfigurationError as exc:  # raised by a validator of our own
+        raise ConfigurationError(f"{file}: {exc.message}", hint=exc.hint,
+                                 code=exc.code) from exc
     warnings = tuple(f"unknown setting '{key}' in {file} (ignored)"
                      for key in _unknown_keys(settings))
-    return LoadedSettings(settings, warnings)
+    return LoadedSettings(settings, warnings, found=True)
 
 
-def save_settings(settings: Settings, paths: PathManager | None = None) -> Path:
-    """Write ``config.toml`` atomically; unset values are left out to keep the file short."""
-    paths = paths or PathManager.default()
-    data = settings.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    return atomic_write(paths.config_file, tomli_w.dumps(data))
+def load_settings(paths: PathManager) -> LoadedSettings:
+    """Read ``config.toml``; a missing file gives the defaults. (The context's reader.)"""
+    data = _read_raw(paths.config_file)
+    return LoadedSettings(Settings()) if data is None else _validate(data, paths.config_file)
+
+
+#: a key path in config.toml, e.g. ``("providers", "openai", "base_url")``
+KeyPath = tuple[str, ...]
+
+
+def patch_config(paths: PathManager, changes: Mapping[KeyPath, Any]) -> LoadedSettings:
+    """Set (or with ``None`` remove) the given keys in ``config.toml`` as it is on disk now,
+    validate the result and write it atomically. Keys nobody changed, including ones this
+    version does not know, are kept as they are in the file. (The context's writer.)"""
+    file = paths.config_file
+    data = _read_raw(file) or {}
+    for keys, value in changes.items():
+        node = data
+        for key in keys[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {}
+            node = node[key]
+        if value is None:
+            node.pop(keys[-1], None)
+        else:
+            node[keys[-1]] = value
+        _prune(data, keys[:-1])
+    loaded = _validate(data, file)
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write(file, tomli_w.dumps(data))
+    return loaded
+
+
+def _prune(data: dict[str, Any], keys: KeyPath) -> None:
+    """Drop tables left empty along ``keys`` (a removed base URL leaves no ``[providers.x]``)."""
+    for depth in range(len(keys), 0, -1):
+        parent = data
+        for key in keys[:depth - 1]:
+            parent = parent.get(key, {})
+        if parent.get(keys[depth - 1]) == {}:
+            del parent[keys[depth - 1]]
 
 
 # --- credentials -----------------------------------------------------------------------------
@@ -170,9 +203,9 @@ def _check_private(file: Path) -> None:
         )
 
 
-def load_credentials(paths: PathManager | None = None) -> dict[str, SecretStr]:
-    """Keys stored in ``credentials.toml`` (provider -> key). Refused if others can read it."""
-    paths = paths or PathManager.default()
+def load_credentials(paths: PathManager) -> dict[str, SecretStr]:
+    """Keys stored in ``credentials.toml`` (provider -> key). Refused if others can read it.
+    (The context's reader.)"""
     file = paths.credentials_file
     if not file.exists():
         return {}
@@ -189,9 +222,9 @@ def load_credentials(paths: PathManager | None = None) -> dict[str, SecretStr]:
     return keys
 
 
-def save_credential(provider: str, api_key: str | None, paths: PathManager | None = None) -> Path:
-    """Store (or with ``None`` remove) one provider's key; the file is written with mode 0600."""
-    paths = paths or PathManager.default()
+def save_credential(provider: str, api_key: str | None, paths: PathManager) -> Path:
+    """Store (or with ``None`` remove) one provider's key in the file as it is now; the file
+    is written atomically with mode 0600. (The context's writer.)"""
     file = paths.credentials_file
     api_key = clean_api_key(api_key, provider=provider, source="the Providers screen")
     current = {name: {"api_key": key.get_secret_value()}
@@ -220,21 +253,16 @@ class ResolvedKey:
         return f"…{value[-4:]}" if len(value) > 8 else "…"
 
 
-def resolve_api_key(provider: str, paths: PathManager | None = None,
-                    env: dict[str, str] | None = None) -> ResolvedKey:
+def resolve_api_key(provider: str, stored: Mapping[str, SecretStr] | None = None,
+                    env: Mapping[str, str] | None = None) -> ResolvedKey:
     """The environment wins over the credentials file, as users expect from other CLIs."""
     env = os.environ if env is None else env
-    for var in KEY_ENV_VARS.get(provider, ()):
+    for var in get_spec(provider).key_env:
         value = clean_api_key(env.get(var), provider=provider, source=var)
         if value:
             return ResolvedKey(SecretStr(value), f"env:{var}")
-    try:
-        stored = load_credentials(paths).get(provider)
-    except ConfigurationError:
-        if not KEY_ENV_VARS.get(provider):  # Ollama needs no key: a bad file must not block it
-            return ResolvedKey(None, "none")
-        raise
-    value = clean_api_key(stored.get_secret_value() if stored is not None else None,
+    key = (stored or {}).get(provider)
+    value = clean_api_key(key.get_secret_value() if key is not None else None,
                           provider=provider, source="credentials.toml")
     if value:
         return ResolvedKey(SecretStr(value), "file")
@@ -242,24 +270,18 @@ def resolve_api_key(provider: str, paths: PathManager | None = None,
 
 
 def resolve_base_url(provider: str, settings: Settings | None = None,
-                     env: dict[str, str] | None = None) -> str:
+                     env: Mapping[str, str] | None = None) -> str:
     """Environment, then ``config.toml``, then the vendor's public endpoint."""
+    spec = get_spec(provider)
     env = os.environ if env is None else env
-    for var in URL_ENV_VARS.get(provider, ()):
+    for var in spec.url_env:
         value = env.get(var, "").strip()
         if value:
-            if provider == "ollama" and "://" not in value:
+            if "://" not in value:
                 value = f"http://{value}"  # OLLAMA_HOST is often given as host:port
             return value.rstrip("/")
     if settings is not None:
         configured = settings.provider(provider).base_url
         if configured:
             return configured.rstrip("/")
-    try:
-        return DEFAULT_BASE_URLS[provider]
-    except KeyError:
-        raise ConfigurationError(f"unknown provider '{provider}'", code="E1005") from None
-
-
-def settings_to_dict(settings: Settings) -> dict[str, Any]:
-    return settings.model_dump(mode="json", exclude_none=True)
+    return spec.default_base_url

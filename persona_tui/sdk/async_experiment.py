@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from persona_tui.core.context import AppContext
 from persona_tui.core.cost import CostEstimator
 from persona_tui.core.errors import PersonaError
 from persona_tui.core.experiments import ExperimentStore, RunObserver
@@ -40,10 +41,15 @@ def _pricer(generator: Any, config: ExperimentConfig):
 class AsyncExperimentSDK:
     def __init__(self, base_dir: str | Path | None = None, *,
                  generator_factory: Callable[[ExperimentConfig], AsyncPersonaGenerator]
-                 | None = None) -> None:
+                 | None = None, context: AppContext | None = None) -> None:
+        """``context``: the application context runs are made with (and, unless
+        ``base_dir`` is given, whose experiments folder is used)."""
+        if base_dir is None and context is not None:
+            base_dir = context.paths.experiments_dir
         self.store = ExperimentStore(base_dir)
         self._factory = generator_factory or (
-            lambda config: AsyncPersonaGenerator(config.provider, config.model))
+            lambda config: AsyncPersonaGenerator(config.provider, config.model,
+                                                 context=context))
 
     async def create(self, config: ExperimentConfig) -> ExperimentConfig:
         return await to_thread(self.store.create, config)

@@ -5,41 +5,41 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from persona_tui.core.config import load_settings, resolve_api_key, resolve_base_url
-from persona_tui.core.cost import CostEstimate, PricingData
+from persona_tui.core.context import AppContext
+from persona_tui.core.cost import CostEstimate
 from persona_tui.core.generation.events import GenerationEvent
 from persona_tui.core.generation.pipeline import GenerationConfig, GenerationPipeline
 from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.providers import LLMProvider, create_provider
 
-DEFAULT_MODELS = {"ollama": "llama3.2", "openai": "gpt-4o-mini",
-                  "anthropic": "claude-haiku-4-5", "gemini": "gemini-2.5-flash"}
-
 
 class AsyncPersonaGenerator:
     """Personas from research data with one provider and model.
 
-    Keys and base URLs not given here come from the environment, then ``config.toml`` and
-    ``credentials.toml`` — the same places the app reads.
+    Keys, base URLs and models not given here come from ``context`` (the application
+    context: the environment, then ``config.toml`` and ``credentials.toml``, as the app reads
+    them). Without one, the process's context for the default folders is used, read once.
+    ``[generation] budget_usd`` applies when the persona config sets no budget.
     """
 
     def __init__(self, provider: str = "ollama", model: str | None = None, *,
                  base_url: str | None = None, api_key: str | None = None,
                  allow_unpriced: bool = False, context_tokens: int | None = None,
-                 client: LLMProvider | None = None) -> None:
-        settings = load_settings().settings
+                 client: LLMProvider | None = None,
+                 context: AppContext | None = None) -> None:
+        self.context = context = context or AppContext.default()
+        settings = context.settings
         self.provider_name = provider
-        self.model = model or settings.provider(provider).default_model or \
-            DEFAULT_MODELS.get(provider, "")
-        self.base_url = base_url or resolve_base_url(provider, settings)
+        self.model = model or context.default_model(provider)
+        self.base_url = base_url or context.base_url(provider)
         if api_key is None:
-            resolved = resolve_api_key(provider)
+            resolved = context.api_key(provider)
             api_key = resolved.key.get_secret_value() if resolved.key else None
         self._api_key = api_key
         self.allow_unpriced = allow_unpriced or settings.generation.allow_unpriced
         self.context_tokens = context_tokens
-        self.pricing = PricingData.load(settings)
+        self.pricing = context.pricing
         self._client = client
 
     def __repr__(self) -> str:
@@ -50,13 +50,20 @@ class AsyncPersonaGenerator:
         return self._client or create_provider(self.provider_name, base_url=self.base_url,
                                                api_key=self._api_key)
 
+    def _persona(self, config: PersonaConfig | None) -> PersonaConfig:
+        config = config or PersonaConfig()
+        budget = self.context.settings.generation.budget_usd
+        if config.budget is None and budget is not None:
+            config = config.model_copy(update={"budget": budget})
+        return config
+
     def _pipeline(self, provider: LLMProvider, config: PersonaConfig | None
                   ) -> GenerationPipeline:
         return GenerationPipeline(provider, GenerationConfig(
-            model=self.model, persona=config or PersonaConfig(),
+            model=self.model, persona=self._persona(config),
             provider_name=self.provider_name, base_url=self.base_url,
             context_tokens=self.context_tokens, allow_unpriced=self.allow_unpriced,
-            pricing=self.pricing))
+            pricing=self.pricing, data_loader=self.context.data_loader))
 
     async def astream(self, data_path: Any, config: PersonaConfig | None = None
                       ) -> AsyncIterator[GenerationEvent]:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from persona_tui.core.data import DataLoader, SourceDocument
+from persona_tui.core.data import SourceDocument
 from persona_tui.core.fileio import atomic_write
-from persona_tui.core.platform import PathManager
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.privacy.findings import LeakageFinding, PrivacyAuditResult
 from persona_tui.core.scripts.models import CharacterCard
 from persona_tui.core.scripts.privacy import PrivacyAuditor, redact
+from persona_tui.services.context import AppContext
 from persona_tui.services.sample import resolve_data
 
 
@@ -31,8 +31,9 @@ class SourceContext:
 
 
 class AuditService:
-    def __init__(self, paths: PathManager | None = None) -> None:
-        self.paths = paths
+    def __init__(self, context: AppContext | None = None) -> None:
+        self.context = context or AppContext.default()
+        self.paths = self.context.paths
         #: the last recorded audit, as the viewer showed it (``persona-tui audit`` exits by it)
         self.last_result: PrivacyAuditResult | None = None
         self.auditor = PrivacyAuditor()  # keeps the last source index: re-runs are fast
@@ -46,7 +47,7 @@ class AuditService:
         re-audits after every pause in typing)."""
         key = tuple(paths)
         if self._documents is None or self._documents[0] != key:
-            loader = DataLoader()
+            loader = self.context.data_loader()
             self._documents = (key, loader.load([resolve_data(p) for p in paths]))
             self._warnings = list(loader.warnings)
         return self._documents[1]
@@ -73,7 +74,8 @@ class AuditService:
             self.last_result = result
         return result
 
-    def context(self, finding: LeakageFinding, width: int = 240) -> SourceContext | None:
+    def source_context(self, finding: LeakageFinding, width: int = 240
+                       ) -> SourceContext | None:
         """The source span of ``finding`` inside its document, from the last loaded sources."""
         if not finding.source_id or self._documents is None:
             return None
@@ -95,7 +97,7 @@ class AuditService:
 
     def report_path(self, card_id: str, suffix: str) -> Path:
         """Where an exported report goes: the audits folder, one file per card and format."""
-        folder = (self.paths or PathManager.default()).audit_dir
+        folder = self.paths.audit_dir
         return folder / f"{card_id}-privacy-audit.{suffix}"
 
     @staticmethod

@@ -22,17 +22,19 @@ from persona_tui.core.generation.events import (
     UsageUpdate,
 )
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
-from persona_tui.core.platform import PathManager
-from persona_tui.sdk.async_generator import DEFAULT_MODELS, AsyncPersonaGenerator
+from persona_tui.core.providers.registry import PROVIDER_NAMES
+from persona_tui.sdk.async_generator import AsyncPersonaGenerator
+from persona_tui.services.context import AppContext
 from persona_tui.services.sample import SAMPLE, resolve_data, sample_data
 
-PROVIDER_CHOICES = ("ollama", "openai", "anthropic", "gemini")
+PROVIDER_CHOICES = PROVIDER_NAMES
 
 
 class GenerationService:
-    def __init__(self, paths: PathManager) -> None:
-        self.paths = paths
-        self.store = ExperimentStore(paths.experiments_dir)
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+        self.paths = context.paths
+        self.store = ExperimentStore(self.paths.experiments_dir)
 
     SAMPLE = SAMPLE
     sample_data = staticmethod(sample_data)
@@ -41,13 +43,19 @@ class GenerationService:
     def resolve(data: str) -> str:
         return resolve_data(data)
 
-    @staticmethod
-    def default_model(provider: str) -> str:
-        return DEFAULT_MODELS.get(provider, "")
+    def default_model(self, provider: str) -> str:
+        return self.context.default_model(provider)
 
-    @staticmethod
-    def _generator(provider: str, model: str) -> AsyncPersonaGenerator:
-        return AsyncPersonaGenerator(provider, model or None)
+    @property
+    def default_provider(self) -> str:
+        return self.context.default_provider
+
+    @property
+    def default_budget(self) -> float | None:
+        return self.context.settings.generation.budget_usd
+
+    def _generator(self, provider: str, model: str) -> AsyncPersonaGenerator:
+        return AsyncPersonaGenerator(provider, model or None, context=self.context)
 
     async def estimate(self, data: str, provider: str, model: str,
                        config: PersonaConfig) -> CostEstimate:

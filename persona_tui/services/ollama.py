@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from persona_tui.core.config import load_settings, resolve_base_url
 from persona_tui.core.discovery.ollama_models import (
     ModelComparisonResult,
     OllamaModelRegistry,
@@ -13,17 +12,18 @@ from persona_tui.core.discovery.ollama_models import (
     acompare_ollama_models,
     qualify_model,
 )
-from persona_tui.core.platform import PathManager
 from persona_tui.core.providers.ollama import OllamaProvider
+from persona_tui.services.context import AppContext
 
 
 class OllamaService:
-    def __init__(self, paths: PathManager) -> None:
-        self.paths = paths
-        self.registry = OllamaModelRegistry(paths.ollama_registry_file)
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+        self.paths = context.paths
+        self.registry = OllamaModelRegistry(self.paths.ollama_registry_file)
 
     def base_url(self) -> str:
-        return resolve_base_url("ollama", load_settings(self.paths).settings)
+        return self.context.base_url("ollama")
 
     async def compare(self) -> ModelComparisonResult:
         self.registry = OllamaModelRegistry(self.paths.ollama_registry_file)

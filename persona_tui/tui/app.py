@@ -1,7 +1,8 @@
 """The Textual app: five screens reachable by one key each, a command palette that lists
 them, a footer with the keys that work now, F1 help, and error toasts with the error's hint.
 
-Screens talk to services only (``app.services``); the app owns settings and navigation.
+Screens talk to services only (``app.services``); the app owns navigation. Settings live in
+the one application context (``app.context``), loaded once before the app starts.
 """
 
 from __future__ import annotations
@@ -13,14 +14,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from persona_tui.services.app_support import (
-    PathManager,
-    PersonaError,
-    Settings,
-    load_settings,
-    save_settings,
-    strip_control,
-)
+from persona_tui.services.app_support import PathManager, PersonaError, strip_control
+from persona_tui.services.context import AppContext
 from persona_tui.services.hub import Services
 from persona_tui.tui.navigation import DESTINATIONS
 
@@ -60,29 +55,31 @@ class PersonaApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave Persona TUI"),
     ]
 
-    def __init__(self, *, paths: PathManager | None = None, start: str = "providers",
-                 card: str | None = None, sources: list[str] | None = None) -> None:
+    def __init__(self, *, paths: PathManager | None = None, context: AppContext | None = None,
+                 start: str = "providers", card: str | None = None,
+                 sources: list[str] | None = None) -> None:
         super().__init__()
-        self.services = Services.create(paths)
+        self._load_error: PersonaError | None = None
+        if context is None:
+            context, self._load_error = load_context(paths)
+        self.context = context
+        self.services = Services(context)
         self.start = start
         self.card = card
         self.sources = sources
-        self.settings = Settings()
         self._loading = True
 
     def on_mount(self) -> None:
-        try:
-            loaded = load_settings(self.services.paths)
-            self.settings = loaded.settings
-            for warning in loaded.warnings:
-                self.notify(strip_control(warning), title="config.toml", severity="warning",
-                            markup=False)
-        except PersonaError as exc:
-            self.show_error(exc)
-        if self.settings.ui.theme in self.available_themes:
-            self.theme = self.settings.ui.theme
-        if self.settings.ui.keymap:
-            self.set_keymap(self.settings.ui.keymap)
+        if self._load_error is not None:
+            self.show_error(self._load_error)
+        for warning in self.context.warnings:
+            self.notify(strip_control(warning), title="config.toml", severity="warning",
+                        markup=False)
+        ui = self.context.settings.ui
+        if ui.theme in self.available_themes:
+            self.theme = ui.theme
+        if ui.keymap:
+            self.set_keymap(ui.keymap)
         self._loading = False
         if self.card is not None:
             try:
@@ -95,12 +92,11 @@ class PersonaApp(App):
         self.switch_mode(self.start)
 
     def watch_theme(self, theme: str) -> None:
-        """The chosen theme persists in config.toml."""
-        if self._loading or theme == self.settings.ui.theme:
+        """The chosen theme persists in config.toml (only ``ui.theme`` is written)."""
+        if self._loading:
             return
-        self.settings.ui.theme = theme
         try:
-            save_settings(self.settings, self.services.paths)
+            self.context.set_theme(theme)
         except (OSError, PersonaError) as exc:
             self.show_error(exc)
 
@@ -178,10 +174,20 @@ class PersonaApp(App):
                     timeout=10)
 
 
+def load_context(paths: PathManager | None = None
+                 ) -> tuple[AppContext, PersonaError | None]:
+    """The process's context; a broken config.toml gives the defaults and the error, which
+    the app shows (the app must open, so the user can see what to fix)."""
+    try:
+        return AppContext.default(paths), None
+    except PersonaError as exc:
+        return AppContext.adopt(AppContext(paths or PathManager.default())), exc
+
+
 def run_app(start: str = "providers", *, card: str | None = None,
-            sources: list[str] | None = None) -> int:
+            sources: list[str] | None = None, context: AppContext | None = None) -> int:
     """Run the app; opened on an audit, the exit status is its last verdict (1 = blocked)."""
-    app = PersonaApp(start=start, card=card, sources=sources)
+    app = PersonaApp(start=start, card=card, sources=sources, context=context)
     app.run()
     result = app.services.__dict__.get("audit") and app.services.audit.last_result
     return 1 if start == "audit" and result is not None and result.blocked else 0

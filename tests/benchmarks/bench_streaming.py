@@ -60,11 +60,10 @@ async def bare(url: str) -> tuple[float, int]:
 
 
 async def on_screen(url: str) -> tuple[float, list[float], int]:
-    from persona_tui.core.config import Settings, save_settings
     from persona_tui.core.platform import PathManager
+    from tests.config_files import write_config
 
-    save_settings(Settings.model_validate({"providers": {"ollama": {"base_url": url}}}),
-                  PathManager.default())
+    write_config({"providers": {"ollama": {"base_url": url}}}, PathManager.default())
     app = ProbeApp(start="generate")
     delays: list[float] = []
     async with app.run_test(size=(120, 40)) as pilot:

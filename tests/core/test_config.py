@@ -8,14 +8,13 @@ import stat
 import pytest
 
 from persona_tui.core.config import (
-    ProviderSettings,
     Settings,
     load_credentials,
     load_settings,
+    patch_config,
     resolve_api_key,
     resolve_base_url,
     save_credential,
-    save_settings,
 )
 from persona_tui.core.errors import ConfigurationError
 from persona_tui.core.platform import PathManager, get_config_dir, get_data_dir
@@ -42,12 +41,9 @@ def test_missing_config_gives_defaults(paths):
 
 
 def test_settings_round_trip(paths):
-    settings = Settings()
-    settings.ui.theme = "nord"
-    settings.data.max_file_mb = 50
-    settings.providers["ollama"] = ProviderSettings(base_url="http://box:11434",
-                                                    default_model="llama3.2")
-    save_settings(settings, paths)
+    patch_config(paths, {("ui", "theme"): "nord", ("data", "max_file_mb"): 50,
+                         ("providers", "ollama", "base_url"): "http://box:11434",
+                         ("providers", "ollama", "default_model"): "llama3.2"})
     again = load_settings(paths).settings
     assert again.ui.theme == "nord"
     assert again.provider("ollama").default_model == "llama3.2"
@@ -103,14 +99,15 @@ def test_credentials_readable_by_others_are_refused(paths):
 
 def test_environment_wins_over_credentials_file(paths, monkeypatch):
     save_credential("gemini", "file-key-abcdefgh", paths)
-    assert resolve_api_key("gemini", paths).source == "file"
+    stored = load_credentials(paths)
+    assert resolve_api_key("gemini", stored).source == "file"
     monkeypatch.setenv("GOOGLE_API_KEY", "google-key-12345678")
-    assert resolve_api_key("gemini", paths).source == "env:GOOGLE_API_KEY"
+    assert resolve_api_key("gemini", stored).source == "env:GOOGLE_API_KEY"
     monkeypatch.setenv("GEMINI_API_KEY", "gemini-key-12345678")
-    resolved = resolve_api_key("gemini", paths)
+    resolved = resolve_api_key("gemini", stored)
     assert resolved.source == "env:GEMINI_API_KEY"
     assert resolved.masked == "…5678"
-    assert resolve_api_key("openai", paths).key is None
+    assert resolve_api_key("openai", stored).key is None
 
 
 def test_base_url_resolution(monkeypatch):

@@ -5,7 +5,8 @@ import socket
 
 import pytest
 
-from persona_tui.core.config import Settings, save_credential
+from persona_tui.core.config import LoadedSettings, Settings, save_credential
+from persona_tui.core.context import AppContext
 from persona_tui.core.discovery import ModelChecker, ModelDiscovery, VendorDiscovery
 from persona_tui.core.discovery.ollama_models import (
     OllamaModelRegistry,
@@ -16,19 +17,21 @@ from persona_tui.core.discovery.ollama_models import (
     qualify_model,
 )
 from persona_tui.core.providers.ollama import OllamaProvider
+from tests.config_files import write_config
 from tests.vendor_server.wire import OPENAI_KEY
 
 
-def _settings(server) -> Settings:
-    return Settings.model_validate({"providers": {
+def _context(server, paths, env) -> AppContext:
+    settings = Settings.model_validate({"providers": {
         name: {"base_url": f"{server.url}/v1" if name == "openai" else server.url}
         for name in ("ollama", "openai", "anthropic", "gemini")}})
+    return AppContext(paths, LoadedSettings(settings), env=env)
 
 
 async def test_vendor_discovery_states(server, paths):
     env = {"OPENAI_API_KEY": OPENAI_KEY, "ANTHROPIC_API_KEY": "sk-ant-wrong-key-5678"}
     statuses = {s.provider: s for s in
-                await VendorDiscovery(_settings(server), paths, env=env).discover()}
+                await VendorDiscovery(_context(server, paths, env)).discover()}
     assert statuses["openai"].state == "available"
     assert statuses["openai"].model_count == 3 and statuses["openai"].key_valid
     assert statuses["openai"].key_source == "env:OPENAI_API_KEY"
@@ -44,17 +47,18 @@ async def test_vendor_discovery_states(server, paths):
 
 async def test_vendor_discovery_uses_the_credentials_file(server, paths):
     save_credential("openai", OPENAI_KEY, paths)
-    status = await VendorDiscovery(_settings(server), paths, env={}).check("openai")
+    status = await VendorDiscovery(_context(server, paths, {})).check("openai")
     assert (status.state, status.key_source) == ("available", "file")
 
 
-async def test_unreachable_vendor():
+async def test_unreachable_vendor(paths):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     settings = Settings.model_validate({"providers": {"ollama": {
         "base_url": f"http://127.0.0.1:{port}"}}})
-    status = await VendorDiscovery(settings, env={}).check("ollama")
+    status = await VendorDiscovery(AppContext(paths, LoadedSettings(settings), env={})
+                                   ).check("ollama")
     assert status.state == "unreachable" and status.reachable is False
     assert "ollama serve" in status.message
 
@@ -192,10 +196,8 @@ def test_models_command_when_ollama_is_down():
 
 
 def test_check_command_tests_connections(server, paths):
-    from persona_tui.core.config import save_settings
-
-    save_settings(Settings.model_validate({"providers": {
-        "openai": {"base_url": f"{server.url}/v1"}}}), paths)
+    write_config({"providers": {
+        "openai": {"base_url": f"{server.url}/v1"}}}, paths)
     env = {"OLLAMA_HOST": server.url, "OPENAI_API_KEY": OPENAI_KEY}
     ok = _cli("check", env=env)
     assert ok.returncode == 0, ok.stdout + ok.stderr

@@ -186,7 +186,7 @@ def test_audit_context_shows_the_source_span(cards):
                 "Says: the chat is a terrible ledger. Messages get buried under memes.")
     result = service.audit(session.card(), session.sources)
     verbatim = next(f for f in result.findings if f.kind == FindingKind.VERBATIM)
-    context = service.context(verbatim)
+    context = service.source_context(verbatim)
     assert context is not None and context.document == verbatim.source_id
     assert context.match.casefold() == verbatim.source_text.casefold()
     assert context.before or context.after

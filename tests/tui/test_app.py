@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import stat
+import tomllib
 
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from persona_tui.core.config import Settings, load_credentials, save_settings
+from persona_tui.core.config import load_credentials
 from persona_tui.core.platform import PathManager
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.navigation import DESTINATIONS
 from persona_tui.tui.screens.audit import AuditScreen
 from persona_tui.tui.screens.help import HelpScreen
 from persona_tui.tui.screens.providers import ProvidersScreen
+from tests.config_files import write_config
 from tests.vendor_server.wire import OPENAI_KEY
 
 
@@ -94,10 +96,9 @@ async def test_saving_a_key_masks_it_and_writes_credentials_privately(paths):
 
 async def test_test_connection_against_a_real_server(vendor_server, paths):
     vendor_server.reset()
-    settings = Settings.model_validate({"providers": {
+    write_config({"providers": {
         "ollama": {"base_url": vendor_server.url},
-        "openai": {"base_url": f"{vendor_server.url}/v1"}}})
-    save_settings(settings, paths)
+        "openai": {"base_url": f"{vendor_server.url}/v1"}}}, paths)
     async with PersonaApp().run_test(size=(100, 30)) as pilot:
         await pilot.press("t")  # Ollama is selected first
         await settle(pilot)
@@ -124,15 +125,15 @@ async def test_test_connection_against_a_real_server(vendor_server, paths):
 
 
 async def test_markup_and_control_sequences_from_config_are_shown_literally(paths):
-    save_settings(Settings.model_validate({"providers": {"ollama": {
-        "default_model": "[bold]evil[/]\x1b]0;title\x07"}}}), paths)
+    write_config({"providers": {"ollama": {
+        "default_model": "[bold]evil[/]\x1b]0;title\x07"}}}, paths)
     async with PersonaApp().run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert cell(pilot.app, "ollama", "Default model") == "[bold]evil[/]"
 
 
 async def test_keys_can_be_remapped_by_binding_id(paths):
-    save_settings(Settings.model_validate({"ui": {"keymap": {"app.screen.generate": "f9"}}}),
+    write_config({"ui": {"keymap": {"app.screen.generate": "f9"}}},
                   paths)
     async with PersonaApp().run_test() as pilot:
         await pilot.press("f9")
@@ -164,3 +165,27 @@ async def test_a_broken_config_is_a_toast_not_a_crash(paths):
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_providers(snap_compare, size):
     assert snap_compare(PersonaApp(), terminal_size=size)
+
+
+async def test_a_theme_change_keeps_the_base_url_saved_on_providers(paths):
+    """Bug on main: the app wrote back its start-up copy of the settings on a theme change,
+    so the base URL saved on Providers a moment earlier was gone. Checked in the real file."""
+    write_config({"ui": {"theme": "textual-dark"}}, paths)
+    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+        await pilot.press("down")  # OpenAI
+        await pilot.pause()
+        url = pilot.app.screen.query_one("#base-url", Input)
+        url.focus()
+        url.value = ""
+        await pilot.press(*"http://127.0.0.1:1234/v1", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+p")  # the command palette's theme picker, as a user would
+        await pilot.pause()
+        await pilot.press(*"theme", "enter")
+        await pilot.pause(0.3)
+        await pilot.press(*"nord", "enter")
+        await pilot.pause(0.3)
+        assert pilot.app.theme == "nord"
+    saved = tomllib.loads(paths.config_file.read_text("utf-8"))
+    assert saved["ui"]["theme"] == "nord"
+    assert saved["providers"]["openai"]["base_url"] == "http://127.0.0.1:1234/v1"

@@ -8,11 +8,11 @@ import re
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from persona_tui.core.config import Settings, save_settings
 from persona_tui.resources import sample_project
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.screens.generate import GenerateScreen
 from persona_tui.tui.widgets.stream_view import StreamView
+from tests.config_files import write_config
 from tests.vendor_server import CutStream
 
 SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
@@ -22,8 +22,8 @@ SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
 def server(vendor_server, paths):
     vendor_server.reset()
     vendor_server.reply = SAMPLE_REPLY
-    save_settings(Settings.model_validate({"providers": {"ollama": {
-        "base_url": vendor_server.url}}}), paths)
+    write_config({"providers": {"ollama": {
+        "base_url": vendor_server.url}}}, paths)
     yield vendor_server
     vendor_server.reset()
 

@@ -7,17 +7,17 @@ import json
 import pytest
 from textual.widgets import DataTable, Log, Static
 
-from persona_tui.core.config import Settings, save_settings
 from persona_tui.core.discovery.ollama_models import OllamaModelRegistry, QualificationRecord
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.screens.ollama import OllamaScreen
+from tests.config_files import write_config
 
 PERSONA = json.dumps({"name": "Sam", "title": "The chaser", "goals": ["be repaid"],
                       "pain_points": ["lost receipts"], "behaviours": ["batches admin"]})
 
 
 def point_ollama_at(paths, url: str) -> None:
-    save_settings(Settings.model_validate({"providers": {"ollama": {"base_url": url}}}), paths)
+    write_config({"providers": {"ollama": {"base_url": url}}}, paths)
 
 
 @pytest.fixture

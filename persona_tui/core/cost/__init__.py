@@ -11,16 +11,13 @@ there); vendor-reported usage replaces estimates once a reply arrives.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from persona_tui.core.data.tokens import estimate_tokens
 from persona_tui.core.errors import BudgetExceededError, ConfigurationError
-
-LOCAL_PROVIDERS = frozenset({"ollama"})
+from persona_tui.core.providers.registry import is_free, is_local_url
 DEFAULT_OUTPUT_TOKENS = 2048
 _DATE_SUFFIX = re.compile(r"-(?:\d{8}|\d{4}-\d{2}-\d{2}|latest)$")
 
@@ -30,20 +27,6 @@ class Price:
     input_per_mtok: float
     output_per_mtok: float
     source: str = "table"  # "table" or "config"
-
-
-def is_local_url(base_url: str | None) -> bool:
-    """Loopback or private-network servers (LM Studio, llama.cpp, vLLM at home) are free."""
-    if not base_url:
-        return False
-    host = urlparse(base_url if "://" in base_url else f"http://{base_url}").hostname or ""
-    if host in ("localhost",) or host.endswith(".local"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private or address.is_link_local
 
 
 class PricingData:
@@ -132,8 +115,7 @@ class CostEstimator:
             estimated = True
         else:
             estimated = bool(tokens_estimated)
-        local = provider in LOCAL_PROVIDERS or (provider == "openai" and is_local_url(base_url))
-        if local:
+        if is_free(provider, base_url):
             return CostEstimate(provider, model, input_tokens, output_tokens, 0.0, 0.0, 0.0,
                                 True, estimated, None)
         price = self.pricing.price(provider, model)

@@ -9,17 +9,18 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-from persona_tui.core.config import (
-    PROVIDERS,
-    Settings,
-    resolve_api_key,
-    resolve_base_url,
+from persona_tui.core.context import AppContext
+from persona_tui.core.cost import Price, PricingData
+from persona_tui.core.discovery.ollama_models import (
+    ModelComparisonResult,
+    OllamaModelRegistry,
+    compare_ollama_models,
+    get_untested_models,
 )
-from persona_tui.core.cost import Price, PricingData, is_local_url
 from persona_tui.core.errors import AuthenticationError, ConfigurationError, ProviderError
-from persona_tui.core.platform import PathManager
 from persona_tui.core.providers import ModelInfo, create_provider
 from persona_tui.core.providers.http_base import HTTPConfig
+from persona_tui.core.providers.registry import PROVIDER_NAMES, is_free
 
 VendorState = Literal["available", "not configured", "key invalid", "unreachable", "error"]
 CHECK_CONFIG = HTTPConfig(connect_timeout=3.0, read_timeout=10.0, total_timeout=15.0,
@@ -60,16 +61,15 @@ class VendorStatus:
 class VendorDiscovery:
     """Checks vendors on request only: nothing here runs at start-up unless asked."""
 
-    def __init__(self, settings: Settings | None = None, paths: PathManager | None = None,
-                 *, env: dict[str, str] | None = None, config: HTTPConfig = CHECK_CONFIG) -> None:
-        self.settings = settings or Settings()
-        self.paths = paths
-        self.env = env
+    def __init__(self, context: AppContext | None = None, *,
+                 config: HTTPConfig = CHECK_CONFIG) -> None:
+        """``context``: where base URLs and keys come from (by default the process's)."""
+        self.context = context or AppContext.default()
         self.config = config
 
     async def check(self, provider: str) -> VendorStatus:
-        base_url = resolve_base_url(provider, self.settings, self.env)
-        key = resolve_api_key(provider, self.paths, self.env)
+        base_url = self.context.base_url(provider)
+        key = self.context.api_key(provider)
         status = VendorStatus(provider, "error", base_url, key.source, key.masked)
         client = create_provider(provider, base_url=base_url,
                                  api_key=key.key.get_secret_value() if key.key else None,
@@ -93,7 +93,7 @@ class VendorDiscovery:
             status.latency_s = time.monotonic() - started
         return status
 
-    async def discover(self, providers: tuple[str, ...] = PROVIDERS) -> list[VendorStatus]:
+    async def discover(self, providers: tuple[str, ...] = PROVIDER_NAMES) -> list[VendorStatus]:
         return list(await asyncio.gather(*(self.check(p) for p in providers)))
 
 
@@ -112,13 +112,13 @@ class ModelDiscovery:
     """Each vendor's models from its own API, with the price we know for each."""
 
     def __init__(self, pricing: PricingData | None = None) -> None:
-        self.pricing = pricing or PricingData.shipped()
+        """``pricing``: by default the context's (the shipped table and config overrides)."""
+        self.pricing = pricing or AppContext.default().pricing
 
     async def models(self, provider_name: str, *, base_url: str | None = None,
                      api_key: str | None = None, config: HTTPConfig = CHECK_CONFIG
                      ) -> list[PricedModel]:
-        local = provider_name == "ollama" or (provider_name == "openai"
-                                              and is_local_url(base_url))
+        local = is_free(provider_name, base_url)
         async with create_provider(provider_name, base_url=base_url, api_key=api_key,
                                    config=config) as client:
             infos = await client.list_models()
@@ -165,5 +165,6 @@ class ModelChecker:
         return self.check(model, names, provider=provider_name)
 
 
-__all__ = ["ModelCheck", "ModelChecker", "ModelDiscovery", "PricedModel", "VendorDiscovery",
-           "VendorStatus"]
+__all__ = ["ModelCheck", "ModelChecker", "ModelComparisonResult", "ModelDiscovery",
+           "OllamaModelRegistry", "PricedModel", "VendorDiscovery", "VendorStatus",
+           "compare_ollama_models", "get_untested_models"]

@@ -232,6 +232,11 @@ class ModelComparisonResult:
 async def acompare_ollama_models(base_url: str | None = None, *,
                                  registry: OllamaModelRegistry | None = None
                                  ) -> ModelComparisonResult:
+    """``base_url`` None: where the context says Ollama runs (OLLAMA_HOST, config.toml)."""
+    if base_url is None:
+        from persona_tui.core.context import AppContext
+
+        base_url = AppContext.default().base_url("ollama")
     registry = registry or OllamaModelRegistry()
     tested = registry.tested()
     records = {m: r for m in tested if (r := registry.latest(m)) is not None}

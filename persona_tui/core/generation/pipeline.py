@@ -43,10 +43,9 @@ from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.models.persona import Persona
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.providers.base import LLMProvider, RetryNotice
+from persona_tui.core.providers.registry import context_tokens as default_context_tokens
 from persona_tui.core.quality.registry import registry as metric_registry
 
-DEFAULT_CONTEXT = {"openai": 128_000, "anthropic": 200_000, "gemini": 1_000_000,
-                   "ollama": 8_192}
 PARSE_EVERY_S = 0.25
 USAGE_EVERY_S = 0.2
 
@@ -61,6 +60,8 @@ class GenerationConfig:
     context_tokens: int | None = None
     allow_unpriced: bool = False
     pricing: PricingData | None = None
+    #: builds the loader for the data (``[data]`` limits of config.toml); None: the defaults
+    data_loader: Callable[[], DataLoader] | None = None
 
 
 @dataclass
@@ -110,7 +111,7 @@ class GenerationPipeline:
     def load(self, data: Any) -> tuple[list[SourceDocument], list[str]]:
         if isinstance(data, list) and data and all(isinstance(d, SourceDocument) for d in data):
             return data, []
-        loader = DataLoader()
+        loader = (self.config.data_loader or DataLoader)()
         documents = loader.load(data)
         return documents, list(loader.warnings)
 
@@ -121,7 +122,7 @@ class GenerationPipeline:
         context_length = getattr(self.provider, "context_length", None)
         if context_length is not None:
             length = await context_length(self.config.model)
-        return length or DEFAULT_CONTEXT.get(self.provider_name, 8_192)
+        return length or default_context_tokens(self.provider_name)
 
     def estimate(self, plan: PromptPlan) -> CostEstimate:
         return self.estimator.estimate(
@@ -383,4 +384,4 @@ def _best(personas: list[Persona], count: int) -> list[Persona]:
     return [p for p in personas if id(p) in keep]
 
 
-__all__ = ["DEFAULT_CONTEXT", "GenerationConfig", "GenerationPipeline", "GenerationResult"]
+__all__ = ["GenerationConfig", "GenerationPipeline", "GenerationResult"]

@@ -1,36 +1,39 @@
-"""LLM providers over one HTTP layer, each speaking its vendor's own wire protocol."""
+"""LLM providers over one HTTP layer, each speaking its vendor's own wire protocol.
+
+Exports load lazily (PEP 562): the vendor table (:mod:`.registry`) is read by ``--help`` and
+at start-up, which must not pay for the provider base classes and what they import.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from persona_tui.core.errors import ConfigurationError
-from persona_tui.core.providers.base import (
-    LLMProvider,
-    LLMResponse,
-    Message,
-    ModelInfo,
-    RetryNotice,
-    StreamChunk,
-    Usage,
-)
+from persona_tui.core.providers.registry import PROVIDER_NAMES, get_spec
 
-PROVIDER_NAMES = ("ollama", "openai", "anthropic", "gemini")
-LOCAL_PROVIDERS = frozenset({"ollama"})
+if TYPE_CHECKING:  # pragma: no cover
+    from persona_tui.core.providers.base import (
+        LLMProvider,
+        LLMResponse,
+        Message,
+        ModelInfo,
+        RetryNotice,
+        StreamChunk,
+        Usage,
+    )
+
+_FROM_BASE = frozenset({"LLMProvider", "LLMResponse", "Message", "ModelInfo", "RetryNotice",
+                        "StreamChunk", "Usage"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_BASE:
+        return getattr(importlib.import_module("persona_tui.core.providers.base"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def provider_class(name: str) -> type[LLMProvider]:
-    if name == "ollama":
-        from persona_tui.core.providers.ollama import OllamaProvider as cls
-    elif name == "openai":
-        from persona_tui.core.providers.openai import OpenAIProvider as cls
-    elif name == "anthropic":
-        from persona_tui.core.providers.anthropic import AnthropicProvider as cls
-    elif name == "gemini":
-        from persona_tui.core.providers.gemini import GeminiProvider as cls
-    else:
-        raise ConfigurationError(f"unknown provider '{name}'", code="E1005")
-    return cls
+    return get_spec(name).provider_class()
 
 
 def create_provider(name: str, *, base_url: str | None = None, api_key: str | None = None,
@@ -39,6 +42,5 @@ def create_provider(name: str, *, base_url: str | None = None, api_key: str | No
     return provider_class(name)(base_url=base_url, api_key=api_key, **kwargs)
 
 
-__all__ = ["LOCAL_PROVIDERS", "PROVIDER_NAMES", "LLMProvider", "LLMResponse", "Message",
-           "ModelInfo", "RetryNotice", "StreamChunk", "Usage", "create_provider",
-           "provider_class"]
+__all__ = ["PROVIDER_NAMES", "LLMProvider", "LLMResponse", "Message", "ModelInfo",
+           "RetryNotice", "StreamChunk", "Usage", "create_provider", "provider_class"]

@@ -18,8 +18,9 @@ from persona_tui.core.providers.http_base import (
     loads_event,
     shape_checked,
 )
+from persona_tui.core.providers.registry import get_spec
 
-DEFAULT_ANTHROPIC_URL = "https://api.anthropic.com"
+DEFAULT_ANTHROPIC_URL = get_spec("anthropic").default_base_url
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 8192
 JSON_INSTRUCTION = "Reply with JSON only: no prose, no Markdown fences."
@@ -27,7 +28,7 @@ JSON_INSTRUCTION = "Reply with JSON only: no prose, no Markdown fences."
 
 class AnthropicProvider(ChatProvider):
     name = "anthropic"
-    key_env = "ANTHROPIC_API_KEY"
+    key_env = get_spec("anthropic").key_env[0]
     key_required = True
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, **kwargs) -> None:

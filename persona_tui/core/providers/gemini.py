@@ -20,8 +20,9 @@ from persona_tui.core.providers.http_base import (
     loads_event,
     shape_checked,
 )
+from persona_tui.core.providers.registry import get_spec
 
-DEFAULT_GEMINI_URL = "https://generativelanguage.googleapis.com"
+DEFAULT_GEMINI_URL = get_spec("gemini").default_base_url
 API_VERSION = "v1beta"
 
 
@@ -31,7 +32,7 @@ def model_path(model: str) -> str:
 
 class GeminiProvider(ChatProvider):
     name = "gemini"
-    key_env = "GEMINI_API_KEY"
+    key_env = get_spec("gemini").key_env[0]
     key_required = True
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, **kwargs) -> None:

@@ -20,8 +20,9 @@ from persona_tui.core.providers.http_base import (
     StreamState,
     shape_checked,
 )
+from persona_tui.core.providers.registry import get_spec
 
-DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
+DEFAULT_OLLAMA_URL = get_spec("ollama").default_base_url
 MIN_CONTEXT = 4096
 DEFAULT_OUTPUT_BUDGET = 4096
 

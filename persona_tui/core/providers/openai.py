@@ -21,13 +21,14 @@ from persona_tui.core.providers.http_base import (
     loads_event,
     shape_checked,
 )
+from persona_tui.core.providers.registry import get_spec
 
-DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
+DEFAULT_OPENAI_URL = get_spec("openai").default_base_url
 
 
 class OpenAIProvider(ChatProvider):
     name = "openai"
-    key_env = "OPENAI_API_KEY"
+    key_env = get_spec("openai").key_env[0]
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, **kwargs) -> None:
         super().__init__(base_url or DEFAULT_OPENAI_URL, api_key, **kwargs)

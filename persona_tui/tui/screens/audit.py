@@ -250,7 +250,7 @@ class AuditScreen(Screen):
             strip_control(f"Card · {finding.field or ''}"))
         self.query_one("#card-side", Static).update(
             _highlighted(text[:start], text[start:end], text[end:]))
-        context = self.app.services.audit.context(finding)
+        context = self.app.services.audit.source_context(finding)
         where = ", ".join(p for p in (finding.source_id, finding.source_location) if p)
         self.query_one("#source-side-title", Label).update(
             strip_control(f"Source · {where}" if where else "Source · not in the sources"))

@@ -120,14 +120,17 @@ class GenerateScreen(Screen):
                 yield Label("Data ('sample' = bundled study)")
                 yield Input(service.SAMPLE, id="data", compact=True)
                 yield Label("Provider")
-                yield Select([(p, p) for p in PROVIDER_CHOICES], value="ollama",
+                provider = service.default_provider
+                yield Select([(p, p) for p in PROVIDER_CHOICES], value=provider,
                              allow_blank=False, id="provider", compact=True)
                 yield Label("Model")
-                yield Input(service.default_model("ollama"), id="model", compact=True)
+                yield Input(service.default_model(provider), id="model", compact=True)
             with VerticalScroll(id="settings-right"):
                 yield Label("Personas")
                 yield Input("3", id="count", type="integer", compact=True)
-                yield Label("Budget (USD, blank for none)")
+                budget = service.default_budget
+                yield Label("Budget (USD, blank for none)" if budget is None else
+                            f"Budget (USD, blank: ${budget:g} from config.toml)", markup=False)
                 yield Input("", id="budget", type="number", compact=True)
                 yield Static("", id="estimate", markup=False)
         with Horizontal(id="run"):

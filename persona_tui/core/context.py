@@ -1,0 +1,193 @@
+"""The application context: paths, settings, credentials and prices, loaded once per process
+and handed to the TUI, the commands, the services and the SDK.
+
+It is the only reader and the only writer of ``config.toml`` and ``credentials.toml``
+(``tests/core/test_context.py`` fails when any other module touches them). A change patches
+only its own keys in the file as it is on disk, atomically, and updates the context in
+place, so every holder sees it and nobody can write back a stale copy.
+
+The class lives in ``core`` because the SDK, which may import only ``core``, builds the same
+context when a caller gives none; ``persona_tui.services.context`` is where the app layers
+take it from.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
+
+from persona_tui.core.config import (
+    KeyPath,
+    LoadedSettings,
+    ResolvedKey,
+    Settings,
+    load_credentials,
+    load_settings,
+    patch_config,
+    resolve_api_key,
+    resolve_base_url,
+    save_credential,
+)
+from persona_tui.core.platform import PathManager
+from persona_tui.core.providers.registry import get_spec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from persona_tui.core.cost import PricingData
+    from persona_tui.core.data import DataLoader
+
+_UNSET: Any = object()
+_DEFAULTS: dict[PathManager, AppContext] = {}
+_DEFAULTS_LOCK = threading.Lock()
+
+
+class AppContext:
+    """Everything configured for this process, read through one object.
+
+    ``settings`` is the parsed ``config.toml`` (treat it as read-only: change it with the
+    methods below); credentials and prices are read on first use, since a ``--help`` or an
+    app that never generates needs neither.
+    """
+
+    def __init__(self, paths: PathManager, loaded: LoadedSettings | None = None, *,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.paths = paths
+        loaded = loaded or LoadedSettings(Settings())
+        self.settings: Settings = loaded.settings
+        #: problems found while loading (unknown keys), for the app and ``check`` to show
+        self.warnings: tuple[str, ...] = loaded.warnings
+        #: whether config.toml existed when loaded (else these are the defaults)
+        self.config_found = loaded.found
+        self._env = env
+        self._credentials: dict[str, SecretStr] | None = None
+        self._pricing: PricingData | None = None
+        self._lock = threading.RLock()
+
+    # --- loading -------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, paths: PathManager | None = None, *,
+             env: Mapping[str, str] | None = None) -> AppContext:
+        """Read ``config.toml`` now; a broken file raises :class:`ConfigurationError`."""
+        paths = paths or PathManager.default()
+        return cls(paths, load_settings(paths), env=env)
+
+    @classmethod
+    def default(cls, paths: PathManager | None = None) -> AppContext:
+        """The process's context for ``paths`` (by default the platform folders, or
+        ``PERSONA_TUI_HOME``): loaded on first use, the same object afterwards."""
+        paths = paths or PathManager.default()
+        with _DEFAULTS_LOCK:
+            context = _DEFAULTS.get(paths)
+            if context is None:
+                context = _DEFAULTS[paths] = cls.load(paths)
+            return context
+
+    @classmethod
+    def adopt(cls, context: AppContext) -> AppContext:
+        """Make ``context`` the process's context for its paths (the app and the CLI load
+        one at start, tolerating a broken file, and everything after uses that one)."""
+        with _DEFAULTS_LOCK:
+            _DEFAULTS[context.paths] = context
+        return context
+
+    @property
+    def config_path(self) -> Path:
+        return self.paths.config_file
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return os.environ if self._env is None else self._env
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def credentials(self) -> dict[str, SecretStr]:
+        """Keys stored in ``credentials.toml``, read once (refused if others can read it)."""
+        with self._lock:
+            if self._credentials is None:
+                self._credentials = load_credentials(self.paths)
+            return self._credentials
+
+    def api_key(self, provider: str) -> ResolvedKey:
+        """The environment first, then ``credentials.toml`` (only for vendors with keys)."""
+        if not get_spec(provider).key_env:
+            return ResolvedKey(None, "none")
+        env_key = resolve_api_key(provider, None, self.env)
+        if env_key.key is not None:
+            return env_key  # the file is not even read: its mode cannot stop an env key
+        return resolve_api_key(provider, self.credentials(), self.env)
+
+    def base_url(self, provider: str) -> str:
+        return resolve_base_url(provider, self.settings, self.env)
+
+    def default_model(self, provider: str) -> str:
+        """``[providers.<name>] default_model``, else the vendor's usual default."""
+        return self.settings.provider(provider).default_model or get_spec(provider).default_model
+
+    @property
+    def default_provider(self) -> str:
+        return self.settings.generation.default_provider
+
+    @property
+    def pricing(self) -> PricingData:
+        """The shipped price table with ``[pricing]`` overrides, built once."""
+        with self._lock:
+            if self._pricing is None:
+                from persona_tui.core.cost import PricingData
+
+                self._pricing = PricingData.load(self.settings)
+            return self._pricing
+
+    def data_loader(self) -> DataLoader:
+        """A loader with the ``[data]`` limits of config.toml."""
+        from persona_tui.core.data import DataLoader
+
+        data = self.settings.data
+        return DataLoader(max_file_mb=data.max_file_mb, fallback_encoding=data.fallback_encoding)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def patch(self, changes: Mapping[KeyPath, Any]) -> Settings:
+        """Set (``None``: remove) keys of ``config.toml``; the file on disk is patched, so a
+        change made meanwhile by someone else to other keys survives."""
+        with self._lock:
+            loaded = patch_config(self.paths, changes)
+            self.settings = loaded.settings
+            self.warnings = loaded.warnings
+            self.config_found = True
+            self._pricing = None
+            return self.settings
+
+    def set_theme(self, theme: str) -> None:
+        if theme != self.settings.ui.theme:
+            self.patch({("ui", "theme"): theme})
+
+    def update_provider(self, provider: str, *, base_url: str | None = _UNSET,
+                        default_model: str | None = _UNSET) -> None:
+        """Change a vendor's base URL and/or default model; ``None`` or the vendor's own
+        default removes the key, so the file keeps only what the user really chose."""
+        spec = get_spec(provider)
+        changes: dict[KeyPath, Any] = {}
+        if base_url is not _UNSET:
+            url = (base_url or "").strip().rstrip("/") or None
+            changes[("providers", provider, "base_url")] = \
+                None if url == spec.default_base_url else url
+        if default_model is not _UNSET:
+            changes[("providers", provider, "default_model")] = (default_model or "").strip() \
+                or None
+        if changes:
+            self.patch(changes)
+
+    def set_api_key(self, provider: str, api_key: str | None) -> None:
+        """Store (``None``: forget) a vendor's key in ``credentials.toml`` (mode 0600)."""
+        get_spec(provider)
+        with self._lock:
+            save_credential(provider, api_key.strip() if api_key else None, self.paths)
+            self._credentials = None  # read back as written, with every other key
+
+
+__all__ = ["AppContext"]
