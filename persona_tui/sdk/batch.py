@@ -49,11 +49,11 @@ from persona_tui.core.errors import (
 )
 from persona_tui.core.experiments import ExperimentStore
 from persona_tui.core.fileio import atomic_write
-from persona_tui.core.generation.pipeline import DEFAULT_CONTEXT
 from persona_tui.core.generation.prompts import output_budget
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.providers.openai import OpenAIProvider
+from persona_tui.core.providers.registry import context_tokens as default_context_tokens
 from persona_tui.core.utils.async_helpers import run_sync
 from persona_tui.sdk.async_generator import AsyncPersonaGenerator
 
@@ -451,7 +451,7 @@ async def aestimate_batch(data_paths: list[Any], config: PersonaConfig | None = 
     connection = _Connection(provider, model, base_url, api_key)
     try:
         plan = await plan_batch(
-            list(data_paths), persona, context_tokens or DEFAULT_CONTEXT.get(provider, 8_192),
+            list(data_paths), persona, context_tokens or default_context_tokens(provider),
             model=connection.model, body_for=lambda m: connection.body_for(m, persona))
         return estimate_plan(plan, provider=provider, model=connection.model,
                              pricing=connection.pricing, base_url=connection.base_url,
@@ -475,7 +475,7 @@ async def asubmit_batch(data_paths: list[Any], config: PersonaConfig | None = No
     submit. ``on_estimate(BatchEstimate)`` is called before anything is sent."""
     persona = config or PersonaConfig()
     connection = _Connection(provider, model, base_url, api_key)
-    context = context_tokens or DEFAULT_CONTEXT.get(provider, 8_192)
+    context = context_tokens or default_context_tokens(provider)
     try:
         plan = await plan_batch(list(data_paths), persona, context, model=connection.model,
                                 body_for=lambda m: connection.body_for(m, persona))
