@@ -126,7 +126,7 @@ def _roleplay_arguments(parser: argparse.ArgumentParser, *, provider_required: b
                              "default: the sources in the card's audit log)")
     parser.add_argument("--provider", required=provider_required,
                         default=None if provider_required else "ollama",
-                        choices=["ollama", "openai", "anthropic", "gemini"])
+                        choices=PROVIDER_NAMES)
     parser.add_argument("--model", help="model name (default: the provider's default)")
     parser.add_argument("--base-url", metavar="URL", help="the provider's URL")
 

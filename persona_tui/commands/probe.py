@@ -19,13 +19,14 @@ from persona_tui.commands.roleplay_setup import (
     open_provider,
     report_error,
 )
-from persona_tui.core.data import DataLoader
 from persona_tui.core.errors import ConfigurationError, DataError, PersonaError, ValidationError
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.privacy import PrivacyAuditor
 from persona_tui.core.scripts.probe import DEFAULT_MIN_SCORE, GroundednessProbe, ProbeAnswer
 from persona_tui.core.utils.async_helpers import run_sync
 from persona_tui.core.utils.sanitize import strip_control
+from persona_tui.services.context import AppContext
+from persona_tui.services.sample import resolve_data
 
 
 def _line(text: str, limit: int = 110) -> str:
@@ -67,7 +68,9 @@ def run_probe(card_path: str, sources: list[str] | None, *, provider: str,
         return 2
     try:
         stage = load_stage(card_path, sources)
-        documents = DataLoader().load(stage.sources) if stage.sources else []
+        loader = AppContext.default().data_loader()
+        documents = loader.load([resolve_data(s) for s in stage.sources]) \
+            if stage.sources else []
         client, model = open_provider(provider, model, base_url)
     except (DataError, ValidationError, ConfigurationError) as exc:
         report_error(exc, json_output=json_output)

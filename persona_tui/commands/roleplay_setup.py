@@ -1,8 +1,7 @@
 """What ``chat`` and ``probe`` share: the card, its sources, a provider, and errors.
 
-The provider is built from the flags first, then the environment, ``config.toml`` and
-``credentials.toml`` (the same places the app reads), in this one function, so moving it onto
-the application context later is a one-place change.
+The provider is built from the flags first, then the application context (the environment,
+``config.toml`` and ``credentials.toml``, as the app reads them), in this one function.
 """
 
 from __future__ import annotations
@@ -12,15 +11,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from persona_tui.core.config import load_settings, resolve_api_key, resolve_base_url
 from persona_tui.core.errors import PersonaError
 from persona_tui.core.privacy.audit_log import AuditLog
-from persona_tui.core.providers import PROVIDER_NAMES, LLMProvider, create_provider
+from persona_tui.core.providers import LLMProvider, create_provider
 from persona_tui.core.scripts.cards_io import load_card
 from persona_tui.core.scripts.models import CharacterCard
 from persona_tui.core.utils.sanitize import strip_control
 from persona_tui.resources import sample_project
-from persona_tui.sdk.async_generator import DEFAULT_MODELS
+from persona_tui.services.context import AppContext
 
 
 @dataclass
@@ -39,18 +37,14 @@ def load_stage(card_path: str, sources: list[str] | None) -> Stage:
     return Stage(card, path, list(sources or remembered))
 
 
-def open_provider(name: str, model: str | None, base_url: str | None
-                  ) -> tuple[LLMProvider, str]:
+def open_provider(name: str, model: str | None, base_url: str | None, *,
+                  context: AppContext | None = None) -> tuple[LLMProvider, str]:
     """A provider client and the model to use (the flag, the configured default, ours)."""
-    if name not in PROVIDER_NAMES:
-        from persona_tui.core.errors import ConfigurationError
-
-        raise ConfigurationError(f"unknown provider '{name}'", code="E1005")
-    settings = load_settings().settings
-    key = resolve_api_key(name).key
-    provider = create_provider(name, base_url=base_url or resolve_base_url(name, settings),
+    context = context or AppContext.default()
+    key = context.api_key(name).key  # an unknown name is E1005, naming the known ones
+    provider = create_provider(name, base_url=base_url or context.base_url(name),
                                api_key=key.get_secret_value() if key else None)
-    return provider, model or settings.provider(name).default_model or DEFAULT_MODELS[name]
+    return provider, model or context.default_model(name)
 
 
 def is_packaged(path: Path) -> bool:
