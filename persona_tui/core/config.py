@@ -39,6 +39,8 @@ class _Section(BaseModel):
 class ProviderSettings(_Section):
     base_url: str | None = None
     default_model: str | None = None
+    #: seconds to wait for the next bytes of a reply before calling it stalled (default 120)
+    read_timeout_s: float | None = Field(default=None, gt=0, le=3600)
 
 
 class UISettings(_Section):

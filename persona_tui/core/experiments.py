@@ -85,10 +85,44 @@ def file_hashes(paths: list[str], *, max_bytes: int | None = None) -> dict[str, 
     return hashes
 
 
+def _salvage(announced: list[Persona], raw: str) -> list[Persona]:
+    """The personas announced while the run streamed, plus any other complete persona in the
+    raw text (a cut-off reply still holds the ones that finished). Salvaged personas keep
+    their evidence unverified: nothing from a model is trusted without the check."""
+    if not raw:
+        return list(announced)
+    from persona_tui.core.generation.parser import PersonaParser
+
+    try:
+        found = PersonaParser().parse(raw).personas
+    except Exception:  # the parser never raises on model output; belt and braces for a save
+        found = []
+    seen = {" ".join(p.name.casefold().split()) for p in announced}
+    extra = [p for p in found if " ".join(p.name.casefold().split()) not in seen]
+    return list(announced) + extra
+
+
 def _write_personas(run_dir: Path, personas: list[Persona]) -> None:
     atomic_write(run_dir / "personas.json", json.dumps(
         [json.loads(p.model_dump_json()) for p in personas], indent=2, ensure_ascii=False))
     atomic_write(run_dir / "personas.md", persona_markdown(personas))
+
+
+def run_pricer(generator: Any, config: ExperimentConfig) -> Callable[[int, int], float | None]:
+    """Cost of a token count for a run's provider and model (None when not priced)."""
+    from persona_tui.core.cost import CostEstimator
+
+    pricing = getattr(generator, "pricing", None)
+    base_url = getattr(generator, "base_url", None)
+    model = getattr(generator, "model", None) or config.model or ""
+
+    def price(input_tokens: int, output_tokens: int) -> float | None:
+        return CostEstimator(pricing).estimate(config.provider, model,
+                                               input_tokens=input_tokens,
+                                               output_tokens=output_tokens,
+                                               base_url=base_url).total_cost
+
+    return price
 
 
 class RunObserver:
@@ -239,7 +273,7 @@ class ExperimentStore:
             if raw:
                 atomic_write(run_dir / "raw_output.txt", raw)
                 files.append("raw_output.txt")
-            personas = observed.personas if observed is not None else []
+            personas = _salvage(observed.personas if observed is not None else [], raw)
             if personas:
                 _write_personas(run_dir, personas)
                 files += ["personas.json", "personas.md"]
@@ -265,4 +299,5 @@ class ExperimentStore:
         return records
 
 
-__all__ = ["ExperimentStore", "PersonaError", "file_hashes", "persona_markdown"]
+__all__ = ["ExperimentStore", "PersonaError", "RunObserver", "file_hashes", "persona_markdown",
+           "run_pricer"]

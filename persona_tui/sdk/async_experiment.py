@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from persona_tui.core.context import AppContext
-from persona_tui.core.cost import CostEstimator
 from persona_tui.core.errors import PersonaError
-from persona_tui.core.experiments import ExperimentStore, RunObserver
+from persona_tui.core.experiments import ExperimentStore, RunObserver, run_pricer
 from persona_tui.core.models.options import ExperimentConfig
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.utils.async_helpers import to_thread
@@ -22,20 +21,6 @@ class _Stopped(PersonaError):
     """Why a cancelled or interrupted run ended, as its record says."""
 
     default_code = "E4001"
-
-
-def _pricer(generator: Any, config: ExperimentConfig):
-    """Cost of a token count for this run's provider and model (None when not priced)."""
-    pricing = getattr(generator, "pricing", None)
-    base_url = getattr(generator, "base_url", None)
-
-    def price(input_tokens: int, output_tokens: int) -> float | None:
-        return CostEstimator(pricing).estimate(
-            config.provider, getattr(generator, "model", None) or config.model or "",
-            input_tokens=input_tokens, output_tokens=output_tokens,
-            base_url=base_url).total_cost
-
-    return price
 
 
 class AsyncExperimentSDK:
@@ -73,7 +58,7 @@ class AsyncExperimentSDK:
         generator = self._factory(config)
         run_dir = self.store.new_run_dir(name)
         started = datetime.now(UTC)
-        observed = RunObserver(on_progress, price=_pricer(generator, config))
+        observed = RunObserver(on_progress, price=run_pricer(generator, config))
 
         def record(error: BaseException, status: str) -> None:
             self.store.record_run(name, run_dir, config, error=error, started=started,

@@ -12,6 +12,7 @@ from persona_tui.core.generation.pipeline import GenerationConfig, GenerationPip
 from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.providers import LLMProvider, create_provider
+from persona_tui.core.providers.http_base import HTTPConfig
 
 
 class AsyncPersonaGenerator:
@@ -40,6 +41,7 @@ class AsyncPersonaGenerator:
         self.allow_unpriced = allow_unpriced or settings.generation.allow_unpriced
         self.context_tokens = context_tokens
         self.pricing = context.pricing
+        self.read_timeout_s = settings.provider(provider).read_timeout_s
         self._client = client
 
     def __repr__(self) -> str:
@@ -47,8 +49,12 @@ class AsyncPersonaGenerator:
                 f"base_url={self.base_url!r})")
 
     def _provider(self) -> LLMProvider:
-        return self._client or create_provider(self.provider_name, base_url=self.base_url,
-                                               api_key=self._api_key)
+        if self._client is not None:
+            return self._client
+        options = {"config": HTTPConfig(read_timeout=self.read_timeout_s)} \
+            if self.read_timeout_s else {}
+        return create_provider(self.provider_name, base_url=self.base_url,
+                               api_key=self._api_key, **options)
 
     def _persona(self, config: PersonaConfig | None) -> PersonaConfig:
         config = config or PersonaConfig()

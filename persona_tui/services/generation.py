@@ -10,7 +10,12 @@ from typing import Any
 
 from persona_tui.core.cost import CostEstimate
 from persona_tui.core.errors import GenerationError
-from persona_tui.core.experiments import ExperimentStore, persona_markdown
+from persona_tui.core.experiments import (
+    ExperimentStore,
+    RunObserver,
+    persona_markdown,
+    run_pricer,
+)
 from persona_tui.core.generation.events import (
     Failed,
     Finished,
@@ -64,12 +69,20 @@ class GenerationService:
 
     async def stream(self, data: str, provider: str, model: str, config: PersonaConfig
                      ) -> AsyncIterator[GenerationEvent]:
-        async for event in self._generator(provider, model).astream(self.resolve(data), config):
+        """The run's events; what they carried is kept (``observed``) so a run that fails or
+        is cancelled is saved with its text, personas, tokens, cost and duration."""
+        generator = self._generator(provider, model)
+        self.observed = RunObserver(price=run_pricer(generator, ExperimentConfig(
+            name="app", provider=provider, model=model or None)))
+        async for event in generator.astream(self.resolve(data), config):
+            self.observed(event)
             yield event
+
+    observed: RunObserver | None = None
 
     def save_run(self, data: str, provider: str, model: str, config: PersonaConfig, *,
                  started: datetime, result: Any = None, error: Exception | None = None,
-                 partial_text: str = "") -> Path:
+                 partial_text: str = "", status: str | None = None) -> Path:
         """Record the run as an experiment run; returns its folder."""
         name = f"app-{started:%Y%m%d-%H%M%S}"
         experiment = ExperimentConfig(name=name, provider=provider, model=model or None,
@@ -77,7 +90,9 @@ class GenerationService:
         self.store.create(experiment, overwrite=True)
         run_dir = self.store.new_run_dir(name)
         self.store.record_run(name, run_dir, experiment, result=result, error=error,
-                              started=started.astimezone(UTC), partial_text=partial_text)
+                              started=started.astimezone(UTC), partial_text=partial_text,
+                              observed=self.observed if error is not None else None,
+                              status=status)
         return run_dir
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from persona_tui._version import __version__
 from persona_tui.core.errors import DataError, ProviderError
-from persona_tui.core.fileio import atomic_write, locked
+from persona_tui.core.fileio import atomic_write, locked, remove_orphans
 from persona_tui.core.generation.parser import PersonaParser
 from persona_tui.core.platform import PathManager
 from persona_tui.core.providers import ModelInfo
@@ -51,6 +51,7 @@ class OllamaModelRegistry:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path else PathManager.default().ollama_registry_file
         self._records: dict[str, list[QualificationRecord]] | None = None
+        remove_orphans(self.path.parent)  # temporary files of a write killed mid-way
 
     def _load(self) -> dict[str, list[QualificationRecord]]:
         if self._records is None:

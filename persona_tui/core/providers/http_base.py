@@ -219,8 +219,9 @@ class HTTPProvider(LLMProvider):
         if isinstance(exc, httpx.TimeoutException):
             return ProviderError(f"{self.name} did not answer in time ({type(exc).__name__})",
                                  provider=self.name, code="E3003", partial_text=partial_text,
-                                 hint="The server may be overloaded; retry, or raise the "
-                                      "timeout.")
+                                 hint=f"The server may be overloaded; retry, or raise "
+                                      f"providers.{self.name}.read_timeout_s in config.toml "
+                                      f"(now {self.config.read_timeout:g} s).")
         return ProviderError(f"{self.name}: connection failed ({type(exc).__name__})",
                              provider=self.name, code="E3004", partial_text=partial_text)
 

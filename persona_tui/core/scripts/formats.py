@@ -219,7 +219,7 @@ def from_community_card(payload: dict[str, Any] | str) -> CharacterCard:
                               hint="Export the card as Character Card V2 or V3.")
     data = payload.get("data")
     if not isinstance(data, dict):
-        raise ValidationError(f"the {spec} card has no 'data' object", field="data")
+        raise DataError(f"the {spec} card has no 'data' object", code="E2006")
     imported = _imported(data)
     ours = (data.get("extensions") or {}).get(_EXTENSION_KEY) \
         if isinstance(data.get("extensions"), dict) else None
