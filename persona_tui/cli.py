@@ -103,6 +103,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_batch_parser(commands)
 
+    chat = commands.add_parser(
+        "chat", help="role-play trial: talk to a card, every reply audited for leaks",
+        description="Talk to CARD played by a model, line by line on stdin; each reply "
+                    "streams, checked against the card's sources as it comes, leaking text "
+                    "withheld. The trial is saved next to the card. Exit status: 0 done, 1 a "
+                    "reply failed, 2 usage or data error.")
+    chat.add_argument("card", help="card file")
+    _roleplay_arguments(chat, provider_required=False)
+    chat.add_argument("--no-withhold", action="store_true",
+                      help="show leaking replies in full (they are still flagged)")
+
     probe = commands.add_parser(
         "probe", help="measure how often a role-played card invents answers",
         description="Put questions the card's data can and cannot answer to the card played "
@@ -183,6 +194,11 @@ def _run(args: argparse.Namespace) -> int:
             from persona_tui.commands.export import run_export
 
             return run_export(args.card, args.fmt, args.out)
+        if args.command == "chat":
+            from persona_tui.commands.chat import run_chat
+
+            return run_chat(args.card, args.source, provider=args.provider, model=args.model,
+                            base_url=args.base_url, withhold=not args.no_withhold)
         if args.command == "probe":
             from persona_tui.commands.probe import run_probe
 

@@ -1,7 +1,8 @@
 """What ``chat`` and ``probe`` share: the card, its sources, a provider, and errors.
 
-The provider is built from the flags first, then the application context (the environment,
-``config.toml`` and ``credentials.toml``, as the app reads them), in this one function.
+The provider is built by :func:`persona_tui.services.trial.open_provider` (the flags first,
+then the environment, ``config.toml`` and ``credentials.toml``, as the app does), the one
+place to move onto the application context later.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from pathlib import Path
 
 from persona_tui.core.errors import PersonaError
 from persona_tui.core.privacy.audit_log import AuditLog
-from persona_tui.core.providers import LLMProvider, create_provider
 from persona_tui.core.scripts.cards_io import load_card
 from persona_tui.core.scripts.models import CharacterCard
 from persona_tui.core.utils.sanitize import strip_control
-from persona_tui.resources import sample_project
-from persona_tui.services.context import AppContext
+from persona_tui.services.sample import resolve_data
+from persona_tui.services.trial import is_packaged, open_provider
+
+__all__ = ["Stage", "is_packaged", "load_stage", "open_provider", "report_error"]
 
 
 @dataclass
@@ -30,29 +32,11 @@ class Stage:
 
 def load_stage(card_path: str, sources: list[str] | None) -> Stage:
     """The card and the sources it is checked against: those given, else the ones its audit
-    log remembers (an empty list when neither has any)."""
+    log remembers (an empty list when neither has any); ``sample`` is the bundled study."""
     path = Path(card_path)
     card = load_card(path)
     remembered = AuditLog.for_card(path).sources if not sources else []
-    return Stage(card, path, list(sources or remembered))
-
-
-def open_provider(name: str, model: str | None, base_url: str | None, *,
-                  context: AppContext | None = None) -> tuple[LLMProvider, str]:
-    """A provider client and the model to use (the flag, the configured default, ours)."""
-    context = context or AppContext.default()
-    key = context.api_key(name).key  # an unknown name is E1005, naming the known ones
-    provider = create_provider(name, base_url=base_url or context.base_url(name),
-                               api_key=key.get_secret_value() if key else None)
-    return provider, model or context.default_model(name)
-
-
-def is_packaged(path: Path) -> bool:
-    """A bundled sample card: its folder is part of the installed package, never written."""
-    try:
-        return path.resolve().is_relative_to(sample_project().resolve())
-    except OSError:
-        return False
+    return Stage(card, path, [resolve_data(s) for s in sources or remembered])
 
 
 def report_error(exc: PersonaError, *, json_output: bool) -> None:

@@ -223,3 +223,27 @@ def test_usage_data_and_provider_errors(server, capsys, tmp_path):
                  f"http://127.0.0.1:{closed}/v1", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == 1 and result["error"]["code"].startswith("E3")
+
+
+def test_cards_we_make_say_i_dont_know_outside_their_boundaries():
+    from persona_tui.core.generation.parser import PersonaParser
+    from persona_tui.core.scripts.formats import to_system_prompt
+    from persona_tui.core.scripts.generator import (
+        UNCERTAINTY_RULE,
+        ScriptGenerator,
+        honest_uncertainty,
+    )
+
+    persona = PersonaParser().parse((sample_project() / "personas.json").read_text("utf-8")
+                                    ).personas[0]
+    card = ScriptGenerator.from_persona(persona)
+    assert card.guidelines.uncertainty_handling == UNCERTAINTY_RULE
+    for item in card.knowledge_boundaries.doesnt_know:
+        assert f"Asked about {item}, answer that you don't know." in \
+            card.guidelines.additional_rules
+    assert "I don't know" in to_system_prompt(card)
+    assert honest_uncertainty(card) == card  # applying it twice changes nothing
+    rewritten = honest_uncertainty(CARD)
+    assert rewritten.guidelines.uncertainty_handling == UNCERTAINTY_RULE
+    assert rewritten.guidelines.additional_rules[:len(CARD.guidelines.additional_rules)] == \
+        CARD.guidelines.additional_rules

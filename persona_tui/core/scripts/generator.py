@@ -1,5 +1,9 @@
 """Cards from personas.
 
+Every card made here says "I don't know" outside its knowledge boundaries
+(:func:`honest_uncertainty`): role-played personas otherwise invent plausible answers about
+what their data never covered, and the groundedness probe measures how often.
+
 Without a provider the mapping is deterministic: persona fields go to their card sections
 and speech is described, never quoted (see :mod:`persona_tui.core.scripts.style`). With a
 provider the model abstracts the persona using the packaged prompt, and its JSON is validated
@@ -23,6 +27,27 @@ from persona_tui.core.scripts.privacy import PrivacyAuditor
 from persona_tui.core.scripts.style import describe_speech
 from persona_tui.core.utils.async_helpers import run_sync
 from persona_tui.core.utils.json_extractor import extract_json
+
+
+#: how every card we make handles questions its data does not answer: the groundedness probe
+#: (:mod:`persona_tui.core.scripts.probe`) scores exactly this
+UNCERTAINTY_RULE = ("Outside what you know, say so plainly: \"I don't know\" or \"that's not "
+                    "something I'd know\". Never make up a name, a number, a date or a place, "
+                    "and never guess at the research or the people in it.")
+MAX_BOUNDARY_RULES = 5
+
+
+def honest_uncertainty(card: CharacterCard) -> CharacterCard:
+    """``card`` with guidelines that make "I don't know" the natural answer outside its
+    knowledge boundaries: the rule above, and one line per item it does not know."""
+    rules = list(card.guidelines.additional_rules)
+    for item in card.knowledge_boundaries.doesnt_know[:MAX_BOUNDARY_RULES]:
+        rule = f"Asked about {item.rstrip('.')}, answer that you don't know."
+        if rule not in rules:
+            rules.append(rule)
+    guidelines = card.guidelines.model_copy(update={"uncertainty_handling": UNCERTAINTY_RULE,
+                                                    "additional_rules": rules})
+    return card.model_copy(update={"guidelines": guidelines})
 
 
 class PrivacyBlockedError(PersonaError):
@@ -67,7 +92,7 @@ class ScriptGenerator:
                         format: str = "card") -> CharacterCard | str:
         persona = persona if isinstance(persona, Persona) else Persona.model_validate(persona)
         if self.provider is not None:
-            card = await self._from_model(persona)
+            card = honest_uncertainty(await self._from_model(persona))
         else:
             card = self.from_persona(persona)
         self.last_audit = None
@@ -93,7 +118,7 @@ class ScriptGenerator:
     def from_persona(persona: Persona) -> CharacterCard:
         tone, vocabulary, patterns = describe_speech(persona.quotes)
         title = persona.title or "research persona"
-        return CharacterCard.model_validate({
+        return honest_uncertainty(CharacterCard.model_validate({
             "id": slugify(persona.id or persona.name, fallback="card"),
             "identity": {"name": persona.name, "title": persona.title,
                          "demographics_summary": _demographics_summary(persona)},
@@ -125,7 +150,7 @@ class ScriptGenerator:
             },
             "provenance": Provenance(source_persona_id=persona.id or None,
                                      generator_version=__version__).model_dump(),
-        })
+        }))
 
     # --- with a model ------------------------------------------------------------------------
 

@@ -64,7 +64,9 @@ _DECLINES = re.compile("|".join((
     r"\bi (?:never|didn'?t|did not) (?:keep|note|write) (?:track|that|it)",
 )), re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,.]*")
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+#: a capitalised word right after these (or at the start) opens a sentence or an item: not a name
+_OPENERS = frozenset(".!?:;\n\"“(-*•#")
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,10 @@ def _new_specifics(reply: str, question: str, card: CharacterCard) -> list[str]:
     """Numbers and capitalised names the reply brings that neither question nor card has."""
     known = (question + " " + " ".join(t for _, t in iter_text_fields(card))).casefold()
     found = [m.group(0).rstrip(",.") for m in _NUMBER.finditer(reply)]
-    found += [m.group(0) for m in _CAPITALISED.finditer(reply)]
+    for match in _CAPITALISED.finditer(reply):
+        before = reply[:match.start()].rstrip(" \t")
+        if before and before[-1] not in _OPENERS:
+            found.append(match.group(0))
     return [s for s in found if s and s.casefold() not in known]
 
 

@@ -1,0 +1,46 @@
+"""Opt-in: the groundedness probe (and the trial) against a real model, llama.cpp's server
+running SmolLM2-135M-Instruct on 127.0.0.1 (see tests/providers/test_real_peer.py).
+
+    LLAMA_SERVER_PYTHON=/work/llama-venv/bin/python uv run pytest -m real_peer \\
+        tests/cards/test_roleplay_real_peer.py -s
+
+Each sample card is probed as shipped and with the generator's "I don't know" guidelines
+(``honest_uncertainty``); the figures are printed. They are not asserted: a 135M model is
+noisy, and the point is to measure, not to pass.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from persona_tui.core.providers.openai import OpenAIProvider
+from persona_tui.core.scripts.cards_io import load_card
+from persona_tui.core.scripts.generator import honest_uncertainty
+from persona_tui.core.scripts.probe import JUDGEMENTS, GroundednessProbe
+from persona_tui.resources import sample_project
+from tests.providers.test_real_peer import llama_server  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.real_peer
+
+
+@pytest.mark.parametrize("name", ["ledger-keeper", "reluctant-collector"])
+async def test_probe_sample_cards_before_and_after_the_guidelines(llama_server, name):  # noqa: F811
+    card = load_card(sample_project() / "cards" / f"{name}.json")
+    async with OpenAIProvider(base_url=llama_server) as provider:
+        probe = GroundednessProbe(provider, "smollm2", temperature=0.0, max_tokens=120)
+        for label, variant in (("as shipped", card), ("with guidelines", honest_uncertainty(card))):
+            started = time.monotonic()
+            result = await probe.run(variant)
+            elapsed = time.monotonic() - started
+            assert len(result.answers) == 10 + len(card.knowledge_boundaries.doesnt_know[:3])
+            assert all(a.judgement in JUDGEMENTS for a in result.answers)
+            assert all(isinstance(a.reply, str) for a in result.answers)
+            assert 0.0 <= result.score <= 1.0
+            print(f"\n{name} {label}: score {result.score:.3f} (declined "
+                  f"{result.declined_share:.3f}, grounded {result.grounded_share:.3f}; "
+                  f"{result.counts}) in {elapsed:.0f} s")
+            for answer in result.answers:
+                print(f"  [{answer.judgement}] {answer.question.question[:60]} -> "
+                      f"{' '.join(answer.reply.split())[:90]}")
