@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from persona_tui.services.generation import GenerationService
     from persona_tui.services.ollama import OllamaService
     from persona_tui.services.providers import ProviderService
+    from persona_tui.services.trial import TrialService
 
 
 class Services:
@@ -60,3 +61,9 @@ class Services:
         from persona_tui.services.audit import AuditService
 
         return AuditService(self.context)
+
+    @cached_property
+    def trial(self) -> TrialService:
+        from persona_tui.services.trial import TrialService
+
+        return TrialService(self.context)
