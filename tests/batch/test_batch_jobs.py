@@ -302,3 +302,20 @@ def test_list_and_unknown_jobs(server):
         BatchJob.load("../etc")
     with pytest.raises(Exception, match="no batch engine"):
         submit_batch([DATA], provider="ollama")
+
+
+def test_concurrent_updates_of_one_job_lose_nothing(server):
+    import threading
+
+    job = submit(server, "openai")
+
+    def note(n):
+        with job.store.update(job.id) as record:
+            record.warnings.append(f"note {n}")
+
+    threads = [threading.Thread(target=note, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(load(job).record.warnings) == sorted(f"note {n}" for n in range(16))

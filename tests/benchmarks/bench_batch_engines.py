@@ -121,7 +121,7 @@ async def main(rounds: int) -> None:
             floor.append(await baseline(studies, reply))
             for vendor in KEYS:
                 gc.collect()
-                submit_s, collect_s, requests, count = await ours(server, vendor, studies)
+                submit_s, collect_s, _, _ = await ours(server, vendor, studies)
                 rows[vendor].append((submit_s, collect_s))
         gc.collect()
         tracemalloc.start()

@@ -315,7 +315,7 @@ def gemini_operation(batch: SimBatch, book: BatchBook, prompt: int) -> dict[str,
     if batch.ended is not None and batch.ended != "failed":
         meta["endTime"] = _iso(batch.ended_at)
         items = []
-        for custom_id, request in batch.requests:
+        for custom_id, _request in batch.requests:
             kind, text = batch.outcomes[custom_id]
             if kind == "succeeded":
                 items.append({"response": wire.gemini_body(batch.model, text, prompt,

@@ -7,7 +7,7 @@ Layout, inside the experiment the job belongs to::
     experiments/NAME/batches/JOB_ID/results.jsonl   every request's outcome, once fetched
     experiments/NAME/batches/JOB_ID/raw/…           the engine's result files as downloaded
 
-Every file is written atomically. ``job.json`` is rewritten under a lock on the job folder,
+Every file is written atomically. ``job.json`` is rewritten under the project's one lock,
 so two processes refreshing one job never lose each other's update. No key is ever stored:
 a resumed job takes its key from where the SDK finds keys.
 """
@@ -26,7 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from persona_tui.core.errors import ValidationError
-from persona_tui.core.fileio import atomic_write
+from persona_tui.core.fileio import atomic_write, locked
 from persona_tui.core.models.options import PersonaConfig
 
 Status = Literal["validating", "in_progress", "finalizing", "completed", "failed", "expired",
@@ -148,7 +148,7 @@ class BatchStore:
     def update(self, job_id: str) -> Iterator[JobRecord]:
         """Read, change and write one job under its lock (the freshest copy is changed)."""
         folder = self.find(job_id)
-        with _locked(folder / ".lock"):
+        with locked(folder / "job.json"):
             record = self._read(folder)
             yield record
             self.save(record, folder)
@@ -179,22 +179,6 @@ class BatchStore:
                 item = json.loads(raw)
                 results[item["custom_id"]] = item
         return results
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows: one writer per job is the user's own discipline
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 __all__ = ["TERMINAL", "BatchStore", "EstimateRecord", "JobRecord", "RequestCounts",
