@@ -363,17 +363,40 @@ class BatchJob:
                                   data_paths=study.data_paths)
         run_dir = Path(record.runs.get(study.index) or self.experiments.new_run_dir(
             record.experiment).with_name(f"{started:%Y%m%dT%H%M%S%fZ}-{self.id}-s{study.index}"))
-        extra = {"pricing": "local" if local else "batch", "batch_job": self.id,
-                 "study": study.index, "failed_requests": problems}
+        extra: dict[str, Any] = {"pricing": "local" if local else "batch",
+                                 "batch_job": self.id, "study": study.index,
+                                 "failed_requests": problems}
+        spent = self._spent(replies, pricing, local) if result is None else {}
+        raw = "\n".join(r.text for r in replies.values() if r.text)
         self.experiments.record_run(record.experiment, run_dir, config, result=result,
-                                    error=error, started=started, extra=extra,
-                                    partial_text=getattr(error, "partial_text", ""))
+                                    error=error, started=started, extra={**extra, **spent},
+                                    partial_text=getattr(error, "partial_text", "") or raw)
         self._record.runs[study.index] = str(run_dir)
         if result is not None:
             return result.to_model(output_dir=str(run_dir))
+        # nothing usable came back, but what the engine returned was paid for: say how much
         return GenerationResultModel(
-            provider=self.provider, model=self.model, cost_usd=0.0 if local else None,
-            warnings=problems, errors=[str(error)], output_dir=str(run_dir))
+            provider=self.provider, model=self.model, input_tokens=spent["input_tokens"],
+            output_tokens=spent["output_tokens"], tokens_estimated=spent["tokens_estimated"],
+            cost_usd=spent["cost_usd"], warnings=problems, errors=[str(error)],
+            output_dir=str(run_dir), raw_output=raw)
+
+    def _spent(self, replies: dict[str, Reply], pricing: PricingData, local: bool
+               ) -> dict[str, Any]:
+        """Tokens and batch cost of a study's replies, from the engine's own counts."""
+        from persona_tui.core.cost import CostEstimator
+        from persona_tui.core.data.tokens import estimate_tokens
+
+        answered = [r for r in replies.values() if r.text]
+        inputs = sum(r.input_tokens or 0 for r in answered)
+        outputs = sum(r.output_tokens if r.output_tokens is not None
+                      else estimate_tokens(r.text) for r in answered)
+        estimated = any(r.input_tokens is None or r.output_tokens is None for r in answered)
+        cost = 0.0 if local else CostEstimator(pricing).estimate(
+            self.provider, self.model, input_tokens=inputs, output_tokens=outputs,
+            base_url=self._record.base_url).total_cost
+        return {"input_tokens": inputs, "output_tokens": outputs,
+                "tokens_estimated": estimated, "cost_usd": cost}
 
     # --- resubmitting ------------------------------------------------------------------------
 

@@ -262,24 +262,27 @@ def test_a_refused_submission_is_recorded_and_a_crashed_one_says_so(server):
         load(job).refresh()
 
 
-def test_resume_in_another_process(server, isolated_home):
-    job = submit(server, "anthropic", [DATA, DATA / "interviews"])
+@pytest.mark.parametrize("vendor", ENGINES)
+def test_resume_in_another_process(server, isolated_home, vendor):
+    """Submitted here; polled, collected and recorded by a second process that finds the
+    job by id alone and its key where the SDK finds keys."""
+    job = submit(server, vendor, [DATA, DATA / "interviews"])
     script = (
         "import json, sys\n"
         "from persona_tui.sdk.batch import BatchJob\n"
         "job = BatchJob.load(sys.argv[1])\n"
         "results = job.refresh().collect()\n"
         "print(json.dumps([[p.name for p in r.personas] for r in results]))\n")
-    env = {"PERSONA_TUI_HOME": str(isolated_home), "ANTHROPIC_API_KEY": KEYS["anthropic"],
+    env = {"PERSONA_TUI_HOME": str(isolated_home), f"{vendor.upper()}_API_KEY": KEYS[vendor],
            "PATH": "/usr/bin:/bin"}
     done = subprocess.run([sys.executable, "-c", script, job.id], capture_output=True,
                           text=True, env=env, cwd=Path(__file__).resolve().parents[2],
-                          timeout=60)
+                          timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     names = json.loads(done.stdout)
     assert [len(n) for n in names] == [3, 3]
     assert load(job).status == "completed" and len(load(job).record.runs) == 2
-    assert KEYS["anthropic"] not in "".join(p.read_text() for p in job.folder.rglob("*.json"))
+    assert KEYS[vendor] not in "".join(p.read_text() for p in job.folder.rglob("*.json*"))
 
 
 def test_data_changed_since_submission_is_a_clear_study_error(server, tmp_path):
@@ -290,6 +293,10 @@ def test_data_changed_since_submission_is_a_clear_study_error(server, tmp_path):
     (study / "notes.md").write_text("Entirely different notes.\n")
     (result,) = load(job).collect()
     assert not result.personas and "no longer builds the prompts" in result.errors[0]
+    # what the engine returned was paid for: tokens and the batch cost are still reported
+    assert result.output_tokens > 0 and result.cost_usd > 0 and result.raw_output
+    run = json.loads((Path(result.output_dir) / "run.json").read_text())
+    assert run["status"] == "failed" and run["output_tokens"] == result.output_tokens
 
 
 def test_list_and_unknown_jobs(server):
