@@ -45,8 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser(
         "generate", help="generate personas from research data",
-        description="Generate personas, save the run as an experiment, print a summary. "
-                    "Exit status: 0 success, 1 generation failed, 2 usage or data error.")
+        description="Generate personas, save the run as an experiment, print a summary with "
+                    "the run's quality (ok, partial and why, failed). Exit status: 0 ok, 1 "
+                    "failed or partial (0 for partial with --allow-partial), 2 usage or data "
+                    "error.")
     generate.add_argument("--from", dest="paths", action="append", required=True,
                           metavar="PATH", help="data file or folder (repeat for several); "
                                                "'sample' is the bundled study")
@@ -65,6 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
                           choices=["minimal", "standard", "detailed"])
     generate.add_argument("--allow-unpriced", action="store_true",
                           help="run a budgeted job on a model whose price is unknown")
+    generate.add_argument("--max-tokens", type=int, metavar="N",
+                          help="cap on the reply's tokens (default: config.toml's "
+                               "generation.max_tokens, else sized to the persona count)")
+    generate.add_argument("--temperature", type=float, metavar="T",
+                          help="sampling temperature, 0-2 (default: config.toml's "
+                               "generation.temperature, else 0.7)")
+    generate.add_argument("--seed", type=int, metavar="N",
+                          help="sampling seed for repeatable runs (vendors that take one: "
+                               "OpenAI and compatible servers, Ollama, Gemini)")
+    generate.add_argument("--allow-partial", action="store_true",
+                          help="exit 0 when the run is partial (fewer personas than asked, "
+                               "claims without verified evidence, a renamed persona)")
     generate.add_argument("--json", action="store_true", help="print the result as JSON")
 
     audit = commands.add_parser(
@@ -174,8 +188,9 @@ def _run(args: argparse.Namespace) -> int:
                                 count=args.count, budget=args.budget,
                                 experiment=args.experiment, json_output=args.json,
                                 complexity=args.complexity, detail=args.detail,
-                                allow_unpriced=args.allow_unpriced,
-                                base_url=args.base_url)
+                                allow_unpriced=args.allow_unpriced, base_url=args.base_url,
+                                max_tokens=args.max_tokens, temperature=args.temperature,
+                                seed=args.seed, allow_partial=args.allow_partial)
         if args.command == "audit":
             from persona_tui.commands.audit import run_audit
 

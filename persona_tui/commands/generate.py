@@ -2,7 +2,9 @@
 
 Progress goes to stderr (a live line on a terminal, plain lines otherwise), the run is saved
 as an experiment, and stdout gets a summary — or the result as JSON with ``--json``. Exit
-status: 0 success, 1 generation failed, 2 usage or data error.
+status: 0 ok, 1 generation failed or partial (0 for partial with ``--allow-partial``), 2 usage
+or data error. Partial means the quality gate found a problem: fewer personas than asked,
+claims without verified evidence, a persona renamed because it was named after a participant.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from persona_tui.core.generation.events import (
     RetryWait,
     UsageUpdate,
 )
-from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
+from persona_tui.core.models.options import ExperimentConfig
 from persona_tui.core.utils.async_helpers import run_sync
 from persona_tui.core.utils.sanitize import json_safe, strip_control, write_control
 from persona_tui.sdk.async_experiment import AsyncExperimentSDK
@@ -45,7 +47,8 @@ class _Progress:
             cost = "unknown" if event.cost_usd is None else f"${event.cost_usd:.4f}"
             rate = f"{event.tokens_per_s:.0f} tok/s" if event.tokens_per_s else "…"
             write_control(sys.stderr, "\r")
-            sys.stderr.write(f"  {event.output_tokens:,} tokens · {rate} · "
+            approx = "≈" if event.estimated else ""
+            sys.stderr.write(f"  {approx}{event.output_tokens:,} tokens · {rate} · "
                              f"{event.elapsed_s:.1f} s · {cost} · {self.personas} personas   ")
             sys.stderr.flush()
         elif isinstance(event, PersonaParsed):
@@ -69,16 +72,19 @@ def run_generate(paths: list[str], *, provider: str | None, model: str | None, c
                  budget: float | None, experiment: str | None, json_output: bool,
                  complexity: str = "moderate", detail: str = "standard",
                  allow_unpriced: bool = False, base_url: str | None = None,
+                 max_tokens: int | None = None, temperature: float | None = None,
+                 seed: int | None = None, allow_partial: bool = False,
                  context: AppContext | None = None) -> int:
     """``provider`` None: ``[generation] default_provider``; ``sample`` names the bundled
     study, as in the app."""
     context = context or AppContext.default()
     provider = provider or context.default_provider
     try:
-        persona = PersonaConfig(count=count, budget=budget, complexity=complexity,
-                                detail_level=detail)
         generator = AsyncPersonaGenerator(provider, model, base_url=base_url,
                                           allow_unpriced=allow_unpriced, context=context)
+        persona = generator.persona_config(
+            count=count, budget=budget, complexity=complexity, detail_level=detail,
+            max_tokens=max_tokens, temperature=temperature, seed=seed)
         name = experiment or f"generate-{datetime.now():%Y%m%d-%H%M%S}"
         config = ExperimentConfig(name=name, provider=provider, model=generator.model,
                                   persona=persona, data_paths=[resolve_data(p) for p in paths])
@@ -98,22 +104,29 @@ def run_generate(paths: list[str], *, provider: str | None, model: str | None, c
     except PersonaError as exc:
         print(exc.describe(), file=sys.stderr)
         return 1
+    code = 0 if result.status == "ok" or allow_partial else 1
     if json_output:
         print(json_safe(result.model_dump_json(indent=2)))
-        return 0
+        return code
     cost = "unknown (no price for this model)" if result.cost_usd is None else \
         f"${result.cost_usd:.4f}"
-    print(f"{len(result.personas)} persona(s) from {provider}/{result.model} in "
-          f"{result.duration_s:.1f} s; {result.input_tokens:,} tokens in, "
-          f"{result.output_tokens:,} out{' (estimated)' if result.tokens_estimated else ''}; "
-          f"cost {cost}")
+    counts = {"estimate": " (estimated)", "tokenizer": " (counted by the server's tokenizer)"}
+    print(f"{result.status}: {len(result.personas)} persona(s) from {provider}/{result.model} "
+          f"in {result.duration_s:.1f} s; {result.input_tokens:,} tokens in, "
+          f"{result.output_tokens:,} out{counts.get(result.token_source, '')}; cost {cost}")
+    for reason in result.reasons:
+        print(f"  partial: {strip_control(reason)}")
     for persona in result.personas:
         verified = sum(e.verified for e in persona.evidence)
+        rate = result.unsupported_rate.get(persona.id)
+        support = f", {rate:.0%} of claims unsupported" if rate else ""
         print(f"  - {strip_control(persona.name)}: {strip_control(persona.title)} "
-              f"({verified}/{len(persona.evidence)} evidence verified)")
+              f"({verified}/{len(persona.evidence)} evidence verified{support})")
     for warning in result.warnings:
         print(f"warning: {strip_control(warning)}", file=sys.stderr)
     print(f"saved to {result.output_dir}")
-    return 0
+    if code and result.status == "partial":
+        print("the run is partial (see above); --allow-partial accepts it", file=sys.stderr)
+    return code
 
 

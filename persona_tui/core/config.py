@@ -63,6 +63,11 @@ class GenerationSettings(_Section):
     default_provider: str = "ollama"
     budget_usd: float | None = Field(default=None, ge=0)
     allow_unpriced: bool = False
+    #: defaults for every run (the CLI's --max-tokens/--temperature/--seed and the Generate
+    #: screen's fields override them); None: sized to the persona count / 0.7 / the vendor's
+    max_tokens: int | None = Field(default=None, ge=64, le=200_000)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
     @field_validator("default_provider")
     @classmethod

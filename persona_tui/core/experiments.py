@@ -178,6 +178,71 @@ class RunObserver:
                 "cost_usd": cost, "duration_s": round(time.monotonic() - self.started, 3)}
 
 
+def write_run(run_dir: Path, config: ExperimentConfig, *, experiment: str | None,
+               result: Any | None = None, error: BaseException | None = None,
+               started: datetime, partial_text: str = "",
+               observed: RunObserver | None = None, status: str | None = None,
+               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write one run's files and its ``run.json`` (last) into ``run_dir``; the record.
+
+    ``status`` for a run that finished is the quality gate's: ``ok`` or ``partial`` (with
+    ``reasons``).
+
+    A run that did not finish (``error``: failed, cancelled or interrupted) keeps what was
+    paid for: the raw output, the personas announced while it streamed, tokens, cost and
+    duration as far as ``observed`` saw them, and why it ended. ``extra`` adds fields to
+    ``run.json`` (a batch run names its job and pricing).
+    """
+    status = status or (getattr(result, "status", "ok") if error is None else "failed")
+    record: dict[str, Any] = {
+        "run_id": run_dir.name, "experiment": experiment, "status": status,
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(), "app_version": __version__,
+        "config": json.loads(config.model_dump_json()), "provider": config.provider,
+        "model": config.model, "input_files": file_hashes(config.data_paths),
+    }
+    if result is not None:
+        atomic_write(run_dir / "raw_output.txt", result.raw_output)
+        _write_personas(run_dir, result.personas)
+        record.update({
+            "reasons": list(getattr(result, "reasons", [])),
+            "prompt_version": result.prompt_version, "input_tokens": result.input_tokens,
+            "output_tokens": result.output_tokens,
+            "tokens_estimated": result.tokens_estimated,
+            "token_counts": "estimated" if result.tokens_estimated else
+            getattr(result, "token_source", "vendor"),
+            "output_mode": getattr(result, "output_mode", None), "cost_usd": result.cost_usd,
+            "duration_s": round(result.duration_s, 3), "ttft_s": result.ttft_s,
+            "warnings": result.warnings, "errors": result.errors, "metrics": result.metrics,
+            "unsupported_claims": getattr(result, "unsupported_claims", {}),
+            "unsupported_rate": getattr(result, "unsupported_rate", {}),
+            "renamed": getattr(result, "renamed", []),
+            "persona_count": len(result.personas),
+            "output_files": ["raw_output.txt", "personas.json", "personas.md"]})
+    if error is not None:
+        raw = partial_text
+        if observed is not None and len(observed.text) > len(raw):
+            raw = observed.text
+        files = []
+        if raw:
+            atomic_write(run_dir / "raw_output.txt", raw)
+            files.append("raw_output.txt")
+        personas = _salvage(observed.personas if observed is not None else [], raw)
+        if personas:
+            _write_personas(run_dir, personas)
+            files += ["personas.json", "personas.md"]
+        message = error.message if isinstance(error, PersonaError) else (
+            str(error) or type(error).__name__)
+        record.update({"error": message, "error_code": getattr(error, "code", None),
+                       "hint": getattr(error, "hint", None), "output_files": files,
+                       "persona_count": len(personas)})
+        if observed is not None:
+            record.update(observed.usage())
+    record.update(extra or {})
+    atomic_write(run_dir / "run.json", json.dumps(record, indent=2, ensure_ascii=False))
+    return record
+
+
 class ExperimentStore:
     def __init__(self, base_dir: str | Path | None = None) -> None:
         self.base = Path(base_dir) if base_dir else PathManager.default().experiments_dir
@@ -239,54 +304,10 @@ class ExperimentStore:
                    started: datetime, partial_text: str = "",
                    observed: RunObserver | None = None, status: str | None = None,
                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Write one run's files and its ``run.json`` (last).
-
-        A run that did not finish (``error``: failed, cancelled or interrupted) keeps what was
-        paid for: the raw output, the personas announced while it streamed, tokens, cost and
-        duration as far as ``observed`` saw them, and why it ended. ``extra`` adds fields to
-        ``run.json`` (a batch run names its job and pricing).
-        """
-        status = status or ("ok" if error is None else "failed")
-        record: dict[str, Any] = {
-            "run_id": run_dir.name, "experiment": name, "status": status,
-            "started_at": started.isoformat(),
-            "finished_at": datetime.now(UTC).isoformat(), "app_version": __version__,
-            "config": json.loads(config.model_dump_json()), "provider": config.provider,
-            "model": config.model, "input_files": file_hashes(config.data_paths),
-        }
-        if result is not None:
-            atomic_write(run_dir / "raw_output.txt", result.raw_output)
-            _write_personas(run_dir, result.personas)
-            record.update({
-                "prompt_version": result.prompt_version, "input_tokens": result.input_tokens,
-                "output_tokens": result.output_tokens,
-                "tokens_estimated": result.tokens_estimated, "cost_usd": result.cost_usd,
-                "duration_s": round(result.duration_s, 3), "ttft_s": result.ttft_s,
-                "warnings": result.warnings, "errors": result.errors, "metrics": result.metrics,
-                "persona_count": len(result.personas),
-                "output_files": ["raw_output.txt", "personas.json", "personas.md"]})
-        if error is not None:
-            raw = partial_text
-            if observed is not None and len(observed.text) > len(raw):
-                raw = observed.text
-            files = []
-            if raw:
-                atomic_write(run_dir / "raw_output.txt", raw)
-                files.append("raw_output.txt")
-            personas = _salvage(observed.personas if observed is not None else [], raw)
-            if personas:
-                _write_personas(run_dir, personas)
-                files += ["personas.json", "personas.md"]
-            message = error.message if isinstance(error, PersonaError) else (
-                str(error) or type(error).__name__)
-            record.update({"error": message, "error_code": getattr(error, "code", None),
-                           "hint": getattr(error, "hint", None), "output_files": files,
-                           "persona_count": len(personas)})
-            if observed is not None:
-                record.update(observed.usage())
-        record.update(extra or {})
-        atomic_write(run_dir / "run.json", json.dumps(record, indent=2, ensure_ascii=False))
-        return record
+        """Write one run's files and its ``run.json`` (see :func:`write_run`)."""
+        return write_run(run_dir, config, experiment=name, result=result, error=error,
+                         started=started, partial_text=partial_text, observed=observed,
+                         status=status, extra=extra)
 
     def runs(self, name: str) -> list[dict[str, Any]]:
         self.get(name)
@@ -300,4 +321,4 @@ class ExperimentStore:
 
 
 __all__ = ["ExperimentStore", "PersonaError", "RunObserver", "file_hashes", "persona_markdown",
-           "run_pricer"]
+           "run_pricer", "write_run"]

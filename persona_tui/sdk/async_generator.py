@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from persona_tui.core.context import AppContext
 from persona_tui.core.cost import CostEstimate
 from persona_tui.core.generation.events import GenerationEvent
+from persona_tui.core.errors import PersonaError
+from persona_tui.core.experiments import write_run
 from persona_tui.core.generation.pipeline import GenerationConfig, GenerationPipeline
-from persona_tui.core.models.options import PersonaConfig
+from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.providers import LLMProvider, create_provider
 from persona_tui.core.providers.http_base import HTTPConfig
+from persona_tui.core.utils.async_helpers import to_thread
 
 
 class AsyncPersonaGenerator:
@@ -48,6 +53,12 @@ class AsyncPersonaGenerator:
         return (f"AsyncPersonaGenerator(provider={self.provider_name!r}, model={self.model!r}, "
                 f"base_url={self.base_url!r})")
 
+    def persona_config(self, **options: Any) -> PersonaConfig:
+        """A :class:`PersonaConfig` from ``options``, with ``max_tokens``, ``temperature`` and
+        ``seed`` from config.toml's ``[generation]`` where ``options`` leave them None."""
+        return self._persona(PersonaConfig(**{k: v for k, v in options.items()
+                                              if v is not None or k == "budget"}))
+
     def _provider(self) -> LLMProvider:
         if self._client is not None:
             return self._client
@@ -57,10 +68,17 @@ class AsyncPersonaGenerator:
                                api_key=self._api_key, **options)
 
     def _persona(self, config: PersonaConfig | None) -> PersonaConfig:
+        """``config`` with config.toml's ``[generation]`` defaults: the budget when none is set,
+        and max tokens, temperature and seed where the caller left them unset."""
         config = config or PersonaConfig()
-        budget = self.context.settings.generation.budget_usd
+        defaults = self.context.settings.generation
+        budget = defaults.budget_usd
         if config.budget is None and budget is not None:
             config = config.model_copy(update={"budget": budget})
+        unset = {name: getattr(defaults, name) for name in ("max_tokens", "temperature", "seed")
+                 if name not in config.model_fields_set and getattr(defaults, name) is not None}
+        if unset:
+            config = config.model_copy(update=unset)
         return config
 
     def _pipeline(self, provider: LLMProvider, config: PersonaConfig | None
@@ -83,10 +101,30 @@ class AsyncPersonaGenerator:
                 await provider.aclose()
 
     async def agenerate(self, data_path: Any, config: PersonaConfig | None = None, *,
-                        on_progress: Callable[[GenerationEvent], Any] | None = None
-                        ) -> GenerationResultModel:
-        result = await self.arun(data_path, config, on_progress=on_progress)
-        return result.to_model()
+                        on_progress: Callable[[GenerationEvent], Any] | None = None,
+                        output_dir: str | Path | None = None) -> GenerationResultModel:
+        """Personas from ``data_path``. With ``output_dir`` the run is saved as the CLI saves
+        its runs — ``run.json`` (status, reasons, tokens, cost, config), personas as JSON and
+        Markdown, the raw reply — in a new folder under ``output_dir`` (failed runs too,
+        before their error is raised); ``result.output_dir`` names that folder."""
+        if output_dir is None:
+            result = await self.arun(data_path, config, on_progress=on_progress)
+            return result.to_model()
+        config = config or PersonaConfig()
+        run_dir = Path(output_dir) / datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        record = ExperimentConfig(name="sdk-run", provider=self.provider_name,
+                                  model=self.model or None, persona=config,
+                                  data_paths=_paths_of(data_path))
+        started = datetime.now(UTC)
+        try:
+            result = await self.arun(data_path, config, on_progress=on_progress)
+        except PersonaError as exc:
+            await to_thread(write_run, run_dir, record, experiment=None, error=exc,
+                            started=started, partial_text=getattr(exc, "partial_text", ""))
+            raise
+        await to_thread(write_run, run_dir, record, experiment=None, result=result,
+                        started=started)
+        return result.to_model(output_dir=str(run_dir))
 
     async def arun(self, data_path: Any, config: PersonaConfig | None = None, *,
                    on_progress: Callable[[GenerationEvent], Any] | None = None):
@@ -160,3 +198,15 @@ class AsyncPersonaGenerator:
         finally:
             if self._client is None:
                 await provider.aclose()
+
+
+def _paths_of(data: Any) -> list[str]:
+    """The data paths a run read, for its record (loaded documents have their own)."""
+    items = data if isinstance(data, (list, tuple)) else [data]
+    paths = []
+    for item in items:
+        if isinstance(item, (str, Path)):
+            paths.append(str(item))
+        elif getattr(item, "path", None) is not None:
+            paths.append(str(item.path))
+    return paths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from persona_tui.core.cost import CostEstimate
@@ -32,9 +33,14 @@ class PersonaGenerator:
         return repr(self._async).replace("AsyncPersonaGenerator", "PersonaGenerator")
 
     def generate(self, data_path: Any, config: PersonaConfig | None = None, *,
-                 on_progress: Callable[[GenerationEvent], Any] | None = None
-                 ) -> GenerationResultModel:
-        return run_sync(self._async.agenerate(data_path, config, on_progress=on_progress))
+                 on_progress: Callable[[GenerationEvent], Any] | None = None,
+                 output_dir: str | Path | None = None) -> GenerationResultModel:
+        """See :meth:`AsyncPersonaGenerator.agenerate` (``output_dir`` saves the run)."""
+        return run_sync(self._async.agenerate(data_path, config, on_progress=on_progress,
+                                              output_dir=output_dir))
+
+    def persona_config(self, **options: Any) -> PersonaConfig:
+        return self._async.persona_config(**options)
 
     def estimate_cost(self, data_path: Any, count: int | None = None,
                       config: PersonaConfig | None = None) -> CostEstimate:

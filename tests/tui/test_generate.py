@@ -187,3 +187,41 @@ async def test_no_color_is_honoured(monkeypatch):
     async with app.run_test() as pilot:
         await pilot.pause()
         assert app.no_color
+
+
+async def test_controls_are_sent_and_a_partial_run_says_why(server, paths):
+    persona = json.loads(SAMPLE_REPLY)["personas"][0]
+    server.reply = json.dumps({"personas": [persona]})
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for field, keys in (("#max-tokens", "900"), ("#temperature", "0.3"), ("#seed", "7")):
+            pilot.app.screen.query_one(field, Input).focus()
+            await pilot.press(*keys)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        stats = text_of(pilot.app, "#stats")
+    chat = [r.body for r in server.requests if r.path == "/api/chat"][-1]
+    assert (chat["options"]["num_predict"], chat["options"]["temperature"],
+            chat["options"]["seed"]) == (900, 0.3, 7)
+    assert isinstance(chat["format"], dict)  # the persona schema, through Ollama's format
+    assert stats.startswith("Partial (1 problem): 1 personas")
+    assert "  ! 1 of 3 personas asked for" in stats
+    (run,) = list(paths.experiments_dir.glob("app-*/runs/*/run.json"))
+    record = json.loads(run.read_text())
+    assert record["status"] == "partial" and record["reasons"] == ["1 of 3 personas asked for"]
+
+
+async def test_estimated_token_counts_are_marked(server, monkeypatch, paths):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-openai-0123456789")
+    save_settings(Settings.model_validate({"providers": {
+        "ollama": {"base_url": server.url}, "openai": {"base_url": f"{server.url}/v1"}}}),
+        paths)
+    server.openai_usage = False  # a server that reports no usage and has no tokenizer
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pilot.app.screen.query_one("#provider").value = "openai"
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        stats = text_of(pilot.app, "#stats")
+    assert stats.startswith("Done: 3 personas · ≈") and " in / ≈" in stats

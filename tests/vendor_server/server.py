@@ -108,6 +108,21 @@ class VendorServer:
         self.ollama_models = list(wire.OLLAMA_MODELS)
         self.ollama_running = True
         self.batches = batches.BatchBook(lambda: self.reply)
+        self._structured_defaults()
+
+    def _structured_defaults(self) -> None:
+        #: the ``response_format`` kinds the OpenAI-compatible endpoint takes ("json_schema",
+        #: "json_object_schema" = json_object with a "schema", "json_object", "text"), and
+        #: the status it answers others with (llama-cpp-python's pydantic says 422)
+        self.openai_formats = {"json_schema", "json_object_schema", "json_object", "text"}
+        self.openai_format_status = 400
+        #: False plays a server that sends no usage in its stream (llama.cpp)
+        self.openai_usage = True
+        #: a tokenizer route, as servers without usage offer: None, "llama-cpp-python"
+        #: (/extras/tokenize/count), "llama.cpp" (/tokenize) or "vllm" (/tokenize)
+        self.tokenizer: str | None = None
+        #: False plays an Ollama older than 0.5, which takes only ``format: "json"``
+        self.ollama_schema_format = True
 
     @property
     def url(self) -> str:
@@ -142,6 +157,7 @@ class VendorServer:
         self.responder = None
         self.ollama_models = list(wire.OLLAMA_MODELS)
         self.batches.reset()
+        self._structured_defaults()
 
     def close(self) -> None:
         if self.httpd is not None:
@@ -290,6 +306,8 @@ class Handler(BaseHTTPRequestHandler):
             ("GET", "/v1/models"): (None, None),  # shared by OpenAI and Anthropic: see below
             ("POST", "/v1/messages"): ("anthropic", self._anthropic_messages),
             ("GET", "/v1beta/models"): ("gemini", self._gemini_models),
+            ("POST", "/extras/tokenize/count"): ("tokenizer", self._tokenize),
+            ("POST", "/tokenize"): ("tokenizer", self._tokenize),
         }
         if (method, path) == ("GET", "/v1/models"):  # three vendors share this path
             sent = {k.lower() for k in self.headers}
@@ -349,6 +367,8 @@ class Handler(BaseHTTPRequestHandler):
         elif vendor == "gemini":
             ok = headers.get("x-goog-api-key") == wire.GEMINI_KEY
             status, message = 400, "API key not valid. Please pass a valid API key."
+        elif vendor == "tokenizer":
+            return True
         else:
             if not self.state.ollama_running:
                 self._drop()
@@ -387,6 +407,11 @@ class Handler(BaseHTTPRequestHandler):
         if not any(m["name"] in (model, f"{model}:latest") for m in self.state.ollama_models):
             self._json(404, {"error": f"model \"{model}\" not found, try pulling it first"})
             return
+        fmt = body.get("format")
+        if fmt is not None and fmt != "json" and not (
+                isinstance(fmt, dict) and self.state.ollama_schema_format):
+            self._json(400, {"error": "invalid format: expected \"json\" or a JSON schema"})
+            return
         chunks = self.state.chunks(body)
         if body.get("stream") is False:
             self._json(200, wire.ollama_final(model, self.state.prompt_tokens, len(chunks),
@@ -411,12 +436,24 @@ class Handler(BaseHTTPRequestHandler):
 
     def _openai_chat(self, body, parsed, fault) -> None:
         model = body.get("model", "gpt-4o-mini")
+        problem = wire.openai_format_problem(body.get("response_format"),
+                                             self.state.openai_formats)
+        if problem:
+            status = self.state.openai_format_status
+            if status in (422, 500):  # a pydantic validator's words (llama-cpp-python)
+                problem = f"1 validation error:\n  {problem}"
+            self._json(status, wire.error_body("openai", status, problem))
+            return
         chunks = self.state.chunks(body)
         prompt = self.state.prompt_tokens
         if not body.get("stream"):
-            self._json(200, wire.openai_completion(model, "".join(chunks), prompt, len(chunks)))
+            reply = wire.openai_completion(model, "".join(chunks), prompt, len(chunks))
+            if not self.state.openai_usage:
+                reply.pop("usage")
+            self._json(200, reply)
             return
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage")) \
+            and self.state.openai_usage
         self._start_stream("text/event-stream; charset=utf-8")
         self._send(wire.openai_chunk(model, {"role": "assistant", "content": "",
                                              "refusal": None}, usage=include_usage))
@@ -444,27 +481,35 @@ class Handler(BaseHTTPRequestHandler):
         if "max_tokens" not in body:
             self._json(400, wire.error_body("anthropic", 400, "max_tokens: Field required"))
             return
+        tool, problem = wire.anthropic_forced_tool(body)
+        if problem:
+            self._json(400, wire.error_body("anthropic", 400, problem))
+            return
         chunks = self.state.chunks(body)
         prompt = self.state.prompt_tokens
         if not body.get("stream"):
-            self._json(200, wire.anthropic_message(model, "".join(chunks), prompt, len(chunks)))
+            self._json(200, wire.anthropic_message(model, "".join(chunks), prompt, len(chunks),
+                                                   tool=tool))
             return
         self._start_stream("text/event-stream; charset=utf-8")
         self._send(wire.anthropic_start(model, prompt))
+        block = ({"type": "tool_use", "id": "toolu_01TestToolUse", "name": tool, "input": {}}
+                 if tool else {"type": "text", "text": ""})
         self._send(wire.sse("content_block_start", {"type": "content_block_start", "index": 0,
-                                                    "content_block": {"type": "text",
-                                                                      "text": ""}}))
+                                                    "content_block": block}))
         self._send(b'event: ping\ndata: {"type": "ping"}\n\n')
         for index, text in enumerate(chunks):
             if self._fault_now(fault, index, "anthropic"):
                 return
+            delta = ({"type": "input_json_delta", "partial_json": text} if tool else
+                     {"type": "text_delta", "text": text})
             self._send(wire.sse("content_block_delta", {
-                "type": "content_block_delta", "index": 0,
-                "delta": {"type": "text_delta", "text": text}}))
+                "type": "content_block_delta", "index": 0, "delta": delta}))
             self._pace()
         self._send(wire.sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
         self._send(wire.sse("message_delta", {
-            "type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "type": "message_delta",
+            "delta": {"stop_reason": "tool_use" if tool else "end_turn", "stop_sequence": None},
             "usage": {"output_tokens": len(chunks)}}))
         self._send(wire.sse("message_stop", {"type": "message_stop"}))
         self._end_stream()
@@ -481,6 +526,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _gemini_generate(self, body, parsed, fault) -> None:
         model, method = _GEMINI_PATH.match(parsed.path).groups()
+        problem = wire.gemini_schema_problem(body.get("generationConfig") or {})
+        if problem:
+            self._json(400, wire.error_body("gemini", 400, problem))
+            return
         chunks = self.state.chunks(body)
         prompt = self.state.prompt_tokens
         if method == "generateContent":
@@ -627,6 +676,26 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    # --- tokenizers of servers that send no usage -------------------------------------------
+
+    def _tokenize(self, body, parsed, fault) -> None:
+        kind = self.state.tokenizer
+        path = parsed.path
+        text = body.get("input") if path.startswith("/extras") else \
+            body.get("content", body.get("prompt"))
+        if kind is None or not isinstance(text, str) or (
+                path.startswith("/extras") != (kind == "llama-cpp-python")):
+            self._json(404, {"detail": "Not Found"})
+            return
+        count = len(tokens_of(text)) if text else 0
+        if kind == "llama-cpp-python":
+            self._json(200, {"count": count})
+        elif kind == "vllm":
+            self._json(200, {"count": count, "max_model_len": 8192,
+                             "tokens": list(range(count))})
+        else:
+            self._json(200, {"tokens": list(range(count))})
 
     # --- remote control (benchmarks run the server in its own process) -----------------------
 

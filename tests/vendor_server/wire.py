@@ -153,9 +153,18 @@ def anthropic_start(model: str, prompt: int) -> bytes:
                   "cache_read_input_tokens": 0, "output_tokens": 1}}})
 
 
-def anthropic_message(model: str, text: str, prompt: int, completion: int) -> dict[str, Any]:
+def anthropic_message(model: str, text: str, prompt: int, completion: int,
+                      tool: str | None = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"type": "text", "text": text}
+    if tool:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = {}
+        content = {"type": "tool_use", "id": "toolu_01TestToolUse", "name": tool,
+                   "input": value}
     return {"id": "msg_01TestMessage", "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": text}], "stop_reason": "end_turn",
+            "content": [content], "stop_reason": "tool_use" if tool else "end_turn",
             "stop_sequence": None,
             "usage": {"input_tokens": prompt, "cache_creation_input_tokens": 0,
                       "cache_read_input_tokens": 0, "output_tokens": completion}}
@@ -179,3 +188,93 @@ def gemini_body(model: str, text: str, prompt: int, completion: int,
 
 def gemini_event(body: dict[str, Any]) -> bytes:
     return f"data: {dumps(body)}\r\n\r\n".encode()
+
+
+# --- structured output: the request fields each vendor takes ----------------------------------
+
+def openai_format_problem(response_format: Any, accepted: set[str]) -> str | None:
+    """Why a server with these ``accepted`` kinds refuses ``response_format`` (None: it takes
+    it). Strict json_schema follows OpenAI's rules: every object closed, every key required."""
+    if response_format is None:
+        return None
+    if not isinstance(response_format, dict):
+        return "response_format: Input should be an object"
+    kind = response_format.get("type")
+    if kind == "json_object" and "schema" in response_format:
+        kind = "json_object_schema"
+    if kind not in accepted:
+        return f"response_format.type: Input should be one of {sorted(accepted)} (got {kind!r})"
+    if kind == "json_schema":
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, dict) or not spec.get("name") or \
+                not isinstance(spec.get("schema"), dict):
+            return "response_format.json_schema: 'name' and 'schema' are required"
+        if spec.get("strict"):
+            return _strict_problem(spec["schema"], "schema")
+    return None
+
+
+def _strict_problem(node: Any, where: str) -> str | None:
+    if not isinstance(node, dict):
+        return None
+    if node.get("type") == "object":
+        properties = node.get("properties") or {}
+        if node.get("additionalProperties") is not False:
+            return f"Invalid schema: {where}: 'additionalProperties' must be false"
+        if sorted(node.get("required") or []) != sorted(properties):
+            return f"Invalid schema: {where}: 'required' must list every property"
+        for key, child in properties.items():
+            problem = _strict_problem(child, f"{where}.{key}")
+            if problem:
+                return problem
+    if "items" in node:
+        return _strict_problem(node["items"], f"{where}.items")
+    return None
+
+
+GEMINI_SCHEMA_KEYS = {"type", "format", "description", "nullable", "enum", "properties",
+                      "required", "items", "minItems", "maxItems", "minimum", "maximum",
+                      "propertyOrdering", "anyOf", "title"}
+
+
+def gemini_schema_problem(config: dict[str, Any]) -> str | None:
+    schema = config.get("responseSchema")
+    if schema is None:
+        return None
+    if config.get("responseMimeType") != "application/json":
+        return "responseSchema needs responseMimeType application/json"
+    return _gemini_node_problem(schema, "response_schema")
+
+
+def _gemini_node_problem(node: Any, where: str) -> str | None:
+    if not isinstance(node, dict):
+        return f"Invalid JSON payload received. {where} must be an object."
+    for key in node:
+        if key not in GEMINI_SCHEMA_KEYS:
+            return f"Invalid JSON payload received. Unknown name \"{key}\" at '{where}'."
+    if "enum" in node and node.get("type") != "string":
+        return f"Invalid JSON payload received. {where}.enum: only for STRING."
+    for key, child in (node.get("properties") or {}).items():
+        problem = _gemini_node_problem(child, f"{where}.properties[{key}]")
+        if problem:
+            return problem
+    if "items" in node:
+        return _gemini_node_problem(node["items"], f"{where}.items")
+    return None
+
+
+def anthropic_forced_tool(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(the tool a request forces, why the request is refused)."""
+    choice = body.get("tool_choice")
+    tools = body.get("tools") or []
+    if not choice:
+        return None, None
+    if choice.get("type") != "tool":
+        return None, None
+    named = [t for t in tools if isinstance(t, dict) and t.get("name") == choice.get("name")]
+    if not named:
+        return None, f"tool_choice.name: no tool named {choice.get('name')!r}"
+    schema = named[0].get("input_schema")
+    if not isinstance(schema, dict) or schema.get("type") != "object":
+        return None, "tools.0.input_schema.type: Input should be 'object'"
+    return named[0]["name"], None

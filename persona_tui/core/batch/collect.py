@@ -49,7 +49,7 @@ class ReplayProvider(LLMProvider):
         self.study = study
 
     async def stream(self, messages, *, model, temperature=None, max_tokens=None,
-                     json_mode=False, on_retry=None):
+                     json_mode=False, on_retry=None, response_schema=None, seed=None):
         msgs = normalize_messages(messages)
         reply = self.replies.get(messages_digest(msgs))
         if reply is None:

@@ -15,6 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from persona_tui.core.data.sources import SourcesLike, coerce_sources
 from persona_tui.core.generation.evidence import EvidenceVerifier
+from persona_tui.core.generation.passages import PassageIndex
 from persona_tui.core.models.persona import Persona, canonical_key, slugify
 from persona_tui.core.utils.json_extractor import JSONExtractor
 
@@ -72,18 +73,22 @@ class PersonaParser:
         self.extractor = extractor or JSONExtractor()
         self._verifier: tuple[tuple[int, ...], EvidenceVerifier] | None = None
 
-    def parse(self, text: Any, *, sources: SourcesLike = None) -> ParseResult:
+    def parse(self, text: Any, *, sources: SourcesLike = None,
+              passages: PassageIndex | None = None) -> ParseResult:
+        """Personas from ``text``. With ``passages`` (the prompt's numbered passages), claims
+        that cite passage numbers get those passages as evidence."""
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
         result = ParseResult(raw=raw)
         try:
-            self._parse(raw, result)
+            self._parse(raw, result, passages)
             if sources is not None and result.personas:
                 self._verify(result, self._verifier_for(coerce_sources(sources)))
         except Exception as exc:  # the contract: never raise on model output
             result.errors.append(f"could not parse the output ({type(exc).__name__}: {exc})")
         return result
 
-    def _parse(self, text: str, result: ParseResult) -> None:
+    def _parse(self, text: str, result: ParseResult, passages: PassageIndex | None = None
+               ) -> None:
         if not text.strip():
             result.errors.append("the model returned no text")
             return
@@ -109,7 +114,7 @@ class PersonaParser:
             if path in cut_paths:
                 dropped += 1
                 continue
-            self._one(item, index, result)
+            self._one(item, index, result, passages)
         if result.truncated and not result.personas and not result.errors:
             result.errors.append("the output was cut off before any complete persona")
         elif result.truncated:
@@ -118,11 +123,14 @@ class PersonaParser:
                 f"persona(s), dropped {dropped} incomplete")
         self._assign_ids(result.personas)
 
-    def _one(self, item: Any, index: int, result: ParseResult) -> None:
+    def _one(self, item: Any, index: int, result: ParseResult,
+             passages: PassageIndex | None = None) -> None:
         label = f"persona {index + 1}"
         if not isinstance(item, dict):
             result.errors.append(f"{label}: expected an object, got {type(item).__name__}")
             return
+        if passages is not None:
+            item = passages.attach(item)
         name = next((v for k, v in item.items() if isinstance(k, str)
                      and canonical_key(k) == "name" and isinstance(v, str)), None)
         if name:

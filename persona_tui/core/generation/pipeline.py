@@ -31,7 +31,9 @@ from persona_tui.core.generation.events import (
     UsageUpdate,
 )
 from persona_tui.core.generation.incremental import ObjectScanner
+from persona_tui.core.generation.names import NameGuard, offered_names
 from persona_tui.core.generation.parser import PersonaParser
+from persona_tui.core.generation.passages import PassageIndex
 from persona_tui.core.generation.prompts import (
     PROMPT_VERSION,
     PromptPlan,
@@ -39,6 +41,8 @@ from persona_tui.core.generation.prompts import (
     output_budget,
     plan_prompts,
 )
+from persona_tui.core.generation.quality import assess
+from persona_tui.core.generation.schema import persona_schema
 from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.models.persona import Persona
 from persona_tui.core.models.result import GenerationResultModel
@@ -62,6 +66,8 @@ class GenerationConfig:
     pricing: PricingData | None = None
     #: builds the loader for the data (``[data]`` limits of config.toml); None: the defaults
     data_loader: Callable[[], DataLoader] | None = None
+    #: send the persona schema through the vendor's structured-output mechanism
+    structured_output: bool = True
 
 
 @dataclass
@@ -84,6 +90,17 @@ class GenerationResult:
     metrics: dict[str, float] = field(default_factory=dict)
     stopped: str | None = None  # "budget" when the budget stopped the run
     documents: list[SourceDocument] = field(default_factory=list, repr=False)
+    #: the quality gate's verdict: "ok" or "partial" (a failed run raises instead)
+    status: str = "ok"
+    reasons: list[str] = field(default_factory=list)
+    unsupported_claims: dict[str, list[str]] = field(default_factory=dict)
+    unsupported_rate: dict[str, float] = field(default_factory=dict)
+    #: participants' names found in personas and what replaced them
+    renamed: list[dict[str, str]] = field(default_factory=list)
+    #: how the reply was held to the schema (see ``StreamChunk.output_mode``)
+    output_mode: str | None = None
+    #: "vendor", "tokenizer" or "estimate"
+    token_source: str = "vendor"
 
     def to_model(self, output_dir: str | None = None) -> GenerationResultModel:
         return GenerationResultModel(
@@ -91,7 +108,10 @@ class GenerationResult:
             input_tokens=self.input_tokens, output_tokens=self.output_tokens,
             tokens_estimated=self.tokens_estimated, cost_usd=self.cost_usd,
             duration_s=round(self.duration_s, 3), warnings=self.warnings, errors=self.errors,
-            output_dir=output_dir, raw_output=self.raw_output)
+            output_dir=output_dir, raw_output=self.raw_output, status=self.status,
+            reasons=self.reasons, unsupported_claims=self.unsupported_claims,
+            unsupported_rate=self.unsupported_rate, renamed=self.renamed,
+            output_mode=self.output_mode, token_source=self.token_source)
 
 
 class _Stop(Exception):
@@ -189,6 +209,11 @@ class _Run:
         self.estimated = False
         self.ttft: float | None = None
         self.stopped: str | None = None
+        self.guard = NameGuard(documents, seed=pipeline.config.persona.seed)
+        self.passages: PassageIndex | None = None
+        self.output_mode: str | None = None
+        self.token_source = "vendor"
+        self.cut_off = False
 
     def _price(self, input_tokens: int, output_tokens: int) -> float | None:
         return self.p.estimator.estimate(self.p.provider_name, self.p.config.model,
@@ -209,10 +234,15 @@ class _Run:
         budget = self.p.config.persona.budget
         config = self.p.config
         for number, chunk_docs in enumerate(self.plan.chunks):
-            messages = build_messages(chunk_docs, config.persona)
+            self.passages = PassageIndex(chunk_docs)
+            names = offered_names(chunk_docs, config.persona.count, seed=config.persona.seed)
+            messages = build_messages(chunk_docs, config.persona, passages=self.passages,
+                                      names=names)
+            schema = persona_schema(config.persona, passages=len(self.passages),
+                                    names=names) if config.structured_output else None
             chunk_input = sum(estimate_tokens(m.content) + 4 for m in messages)
             queue: asyncio.Queue = asyncio.Queue()
-            task = asyncio.create_task(self._pump(messages, queue))
+            task = asyncio.create_task(self._pump(messages, queue, schema))
             self._scanner, self._found = ObjectScanner(), []
             text_parts: list[str] = []
             last_parse = last_usage = 0.0
@@ -280,8 +310,9 @@ class _Run:
                 break
         yield self._finish()
 
-    async def _pump(self, messages, queue: asyncio.Queue) -> None:
+    async def _pump(self, messages, queue: asyncio.Queue, schema: dict | None = None) -> None:
         config = self.p.config
+        seed = config.persona.seed if getattr(self.p.provider, "supports_seed", True) else None
 
         def on_retry(notice: RetryNotice) -> None:
             queue.put_nowait(("retry", notice))
@@ -290,7 +321,7 @@ class _Run:
             async for chunk in self.p.provider.stream(
                     messages, model=config.model, temperature=config.persona.temperature,
                     max_tokens=output_budget(config.persona), json_mode=True,
-                    on_retry=on_retry):
+                    on_retry=on_retry, response_schema=schema, seed=seed):
                 queue.put_nowait(("chunk", chunk))
         except Exception as exc:  # handed to the consumer, which decides what it means
             queue.put_nowait(("error", exc))
@@ -302,7 +333,8 @@ class _Run:
         the objects closed since the last look are parsed, so a long reply is not parsed
         over and over while it streams."""
         for raw in self._scanner.feed(text):
-            self._found += self.p.parser.parse(raw, sources=self.documents).personas
+            found = self.p.parser.parse(raw, sources=self.documents, passages=self.passages)
+            self._found += [self.guard.check(p) for p in found.personas]
         parsed = self._found
         events = []
         for index in range(self.announced - len(self.personas), len(parsed)):
@@ -313,19 +345,27 @@ class _Run:
         return events
 
     def _absorb(self, text: str, final, chunk_input: int) -> None:
-        result = self.p.parser.parse(text, sources=self.documents)
+        result = self.p.parser.parse(text, sources=self.documents, passages=self.passages)
         self.warnings += [w for w in result.warnings if w not in self.warnings]
         self.errors += result.errors
-        self.personas = _merge(self.personas, result.personas,
+        checked = [self.guard.check(p) for p in result.personas]
+        self.personas = _merge(self.personas, checked,
                                self.p.config.persona.count * len(self.plan.chunks))
+        if final is not None:
+            self.output_mode = final.output_mode or self.output_mode
+            if final.finish_reason in ("length", "max_tokens", "MAX_TOKENS"):
+                self.cut_off = True
         if final is not None and final.usage is not None:
             self.input_tokens += final.usage.input_tokens
             self.output_tokens += final.usage.output_tokens
             self.estimated = self.estimated or final.usage.estimated
+            if final.usage.source != "vendor" and self.token_source != "estimate":
+                self.token_source = final.usage.source
         else:  # stopped early: our own estimate
             self.input_tokens += chunk_input
             self.output_tokens += estimate_tokens(text)
             self.estimated = True
+            self.token_source = "estimate"
 
     def _announce_all(self) -> list[GenerationEvent]:
         events = [PersonaParsed(p, i) for i, p in enumerate(self.personas)
@@ -340,12 +380,27 @@ class _Run:
             self.warnings.append(f"{len(self.personas)} personas came from "
                                  f"{len(self.plan.chunks)} chunks; kept the {count} with the "
                                  "most verified evidence")
+        config = self.p.config.persona
+        cap = output_budget(config)
+        if self.cut_off:
+            self.warnings.append(f"the reply reached the {cap:,}-token cap and was cut off: "
+                                 "raise max tokens (--max-tokens, or Max tokens on the "
+                                 "Generate screen)")
+        fixed = getattr(self.p.provider, "base_url_fixed", None)
+        if fixed:
+            self.warnings.append(f"the base URL {fixed[0]} has no /v1; used {fixed[1]} "
+                                 "(save it on the Providers screen)")
+        if config.seed is not None and not getattr(self.p.provider, "supports_seed", True):
+            self.warnings.append(f"{self.p.provider_name} takes no seed; it was not sent")
         if not personas:
+            hint = ("Raise max tokens (--max-tokens, or Max tokens on the Generate screen), "
+                    "retry, or try a larger model." if self.cut_off else
+                    "Retry, lower the temperature (--temperature), or try a model that "
+                    "follows JSON instructions.")
             error = GenerationError(
                 "no personas could be read from the model's reply"
                 + (f": {self.errors[0]}" if self.errors else ""),
-                partial_text="\n".join(self.raw),
-                hint="Retry, raise max_tokens, or try a model that follows JSON instructions.")
+                partial_text="\n".join(self.raw), hint=hint)
             return Failed(error, "\n".join(self.raw))
         unverified = sum(1 for p in personas for e in p.evidence if not e.verified)
         cost = self._price(self.input_tokens, self.output_tokens)
@@ -356,7 +411,17 @@ class _Run:
             duration_s=time.monotonic() - self.started, ttft_s=self.ttft,
             warnings=self.warnings, errors=self.errors, mode=self.plan.mode,
             chunks=len(self.plan.chunks), metrics=metric_registry.score(personas),
-            stopped=self.stopped, documents=self.documents)
+            stopped=self.stopped, documents=self.documents, output_mode=self.output_mode,
+            token_source="estimate" if self.estimated else self.token_source)
+        kept = {p.name for p in personas}
+        clashes = [c for c in self.guard.clashes
+                   if c.replaced_with in kept or c.field != "name"]
+        report = assess(personas, config, asked=config.count, errors=self.errors,
+                        clashes=clashes, stopped=self.stopped)
+        result.status, result.reasons = report.status, report.reasons
+        result.unsupported_claims = report.unsupported
+        result.unsupported_rate = report.unsupported_rate
+        result.renamed = [c.to_dict() for c in clashes]
         if unverified and not any("not found in their sources" in w for w in self.warnings):
             result.warnings.append(f"{unverified} evidence excerpts are unverified")
         return Finished(result)

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 from persona_tui.core.data.document import SourceDocument
 from persona_tui.core.data.tokens import estimate_tokens
+from persona_tui.core.generation.names import offered_names
+from persona_tui.core.generation.passages import PassageIndex
 from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.providers.base import Message
 from persona_tui.resources import resource_path
 
-PROMPT_VERSION = "2026-11.1"
+PROMPT_VERSION = "2026-12.1"
 TRUNCATE_LIMIT = 0.15
 TOKENS_PER_PERSONA = {"minimal": 350, "standard": 700, "detailed": 1200}
 
@@ -38,20 +40,55 @@ def _template(name: str) -> str:
     return resource_path("prompts", name).read_text("utf-8")
 
 
+EVIDENCE_SHAPE = """{"personas": [
+  {"name": "an invented full name",
+   "title": "a short archetype, e.g. 'The reluctant collector'",
+   "demographics": {"age_band": "...", "occupation": "...", "household": "..."},
+   "goals": [{"text": "...", "passages": [3]}],
+   "pain_points": [{"text": "...", "passages": [5, 12]}],
+   "behaviours": [{"text": "...", "passages": [7]}],
+   "motivations": [{"text": "...", "passages": [2]}],
+   "quotes": [12]}
+]}"""
+PLAIN_SHAPE = """{"personas": [
+  {"name": "an invented full name",
+   "title": "a short archetype, e.g. 'The reluctant collector'",
+   "demographics": {"age_band": "...", "occupation": "...", "household": "..."},
+   "goals": ["..."], "pain_points": ["..."], "behaviours": ["..."], "motivations": ["..."],
+   "quotes": ["a short sentence copied word for word from the data"]}
+]}"""
+EVIDENCE_INSTRUCTION = (
+    "Back every goal, pain point, behaviour and motivation with the numbers of the passages "
+    "that support it (\"passages\"), and give as quotes the numbers of passages worth "
+    "quoting. Only claim what a passage supports.")
+
+
 def render_documents(documents: list[SourceDocument]) -> str:
     return "\n\n".join(f'<document id="{doc.id}">\n{doc.text.strip()}\n</document>'
                        for doc in documents)
 
 
-def build_messages(documents: list[SourceDocument], config: PersonaConfig) -> list[Message]:
+def build_messages(documents: list[SourceDocument], config: PersonaConfig, *,
+                   passages: PassageIndex | None = None,
+                   names: list[str] | None = None) -> list[Message]:
+    """The system and user messages for one prompt. ``passages`` (numbered, for evidence by
+    passage number) and ``names`` (invented names offered) default to the documents' own, so
+    the same documents and options always build the same prompt."""
+    passages = passages if passages is not None else PassageIndex(documents)
+    names = names if names is not None else offered_names(documents, config.count,
+                                                          seed=config.seed)
+    evidence = config.include_evidence
+    name_instruction = ("Name each persona with one of these invented names: "
+                        + ", ".join(names) + "." if names else "")
     user = (_template("generation_user.txt")
             .replace("{count}", str(config.count))
             .replace("{complexity_instruction}", COMPLEXITY[config.complexity])
             .replace("{detail_instruction}", DETAIL[config.detail_level])
             .replace("{evidence_instruction}",
-                     "Give evidence for every goal, pain point, behaviour and motivation."
-                     if config.include_evidence else "Evidence is optional.")
-            .replace("{documents}", render_documents(documents)))
+                     EVIDENCE_INSTRUCTION if evidence else "Evidence is optional.")
+            .replace("{name_instruction}", name_instruction)
+            .replace("{shape}", EVIDENCE_SHAPE if evidence else PLAIN_SHAPE)
+            .replace("{documents}", passages.render()))
     return [Message("system", _template("generation_system.txt").strip()), Message("user", user)]
 
 

@@ -23,6 +23,8 @@ class PersonaConfig(BaseModel):
     detail_level: DetailLevel = "standard"
     temperature: float = Field(default=0.7, ge=0.0, le=2.0)
     max_tokens: int | None = Field(default=None, ge=64, le=200_000)
+    #: sampling seed, for vendors that take one (repeatable runs); None: the vendor's choice
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     include_evidence: bool = True
     budget: float | None = Field(default=None, ge=0.0, description="USD; None means no budget")
 

@@ -24,6 +24,19 @@ class GenerationResultModel(BaseModel):
     errors: list[str] = Field(default_factory=list)
     output_dir: str | None = None
     raw_output: str = ""
+    #: the quality gate: "ok", or "partial" with the reasons (a failed run raises)
+    status: str = "ok"
+    reasons: list[str] = Field(default_factory=list)
+    #: persona id -> claims ("goals[1]") without verified evidence, and their share
+    unsupported_claims: dict[str, list[str]] = Field(default_factory=dict)
+    unsupported_rate: dict[str, float] = Field(default_factory=dict)
+    #: participants' names found in personas, and what replaced them
+    renamed: list[dict[str, str]] = Field(default_factory=list)
+    #: how the reply was held to the persona schema: json_schema, json_object_schema,
+    #: json_object, tool, prompt (None: no schema sent)
+    output_mode: str | None = None
+    #: where the token counts come from: vendor, tokenizer or estimate
+    token_source: str = "vendor"
 
 
 __all__ = ["GenerationResultModel"]

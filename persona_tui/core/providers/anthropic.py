@@ -7,6 +7,7 @@ events that can arrive mid-stream (``overloaded_error`` is common under load).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from persona_tui.core.errors import ProviderError
@@ -24,12 +25,15 @@ DEFAULT_ANTHROPIC_URL = get_spec("anthropic").default_base_url
 ANTHROPIC_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 8192
 JSON_INSTRUCTION = "Reply with JSON only: no prose, no Markdown fences."
+#: the tool a schema-held reply is forced through (its input is the reply)
+TOOL_NAME = "record_reply"
 
 
 class AnthropicProvider(ChatProvider):
     name = "anthropic"
     key_env = get_spec("anthropic").key_env[0]
     key_required = True
+    supports_seed = False
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, **kwargs) -> None:
         super().__init__(base_url or DEFAULT_ANTHROPIC_URL, api_key, **kwargs)
@@ -40,10 +44,18 @@ class AnthropicProvider(ChatProvider):
             headers["x-api-key"] = self._api_key
         return headers
 
+    def structured_modes(self, model: str) -> tuple[str, ...]:
+        # The Messages API has no JSON switch; forcing the one tool whose input schema is the
+        # reply's schema makes the model write exactly that object
+        return ("tool", "prompt")
+
     def _body(self, messages: list[Message], model: str, temperature: float | None,
-              max_tokens: int | None, json_mode: bool, stream: bool) -> dict[str, Any]:
+              max_tokens: int | None, json_mode: bool, stream: bool,
+              schema: dict[str, Any] | None = None, mode: str | None = None,
+              seed: int | None = None) -> dict[str, Any]:
         system, conversation = split_system(messages)
-        if json_mode:  # the Messages API has no JSON switch; say it in the system prompt
+        if (json_mode or schema is not None) and mode != "tool":
+            # no JSON switch here: say it in the system prompt
             system = f"{system}\n\n{JSON_INSTRUCTION}".strip()
         body: dict[str, Any] = {
             "model": model, "max_tokens": max_tokens or DEFAULT_MAX_TOKENS,
@@ -55,15 +67,23 @@ class AnthropicProvider(ChatProvider):
             body["temperature"] = min(temperature, 1.0)  # Anthropic's range is 0..1
         if stream:
             body["stream"] = True
+        if schema is not None and mode == "tool":
+            body["tools"] = [{"name": TOOL_NAME, "description": "Record the reply.",
+                              "input_schema": schema}]
+            body["tool_choice"] = {"type": "tool", "name": TOOL_NAME}
         return body
 
-    async def stream_request(self, messages, *, model, temperature, max_tokens, json_mode):
+    async def stream_request(self, messages, *, model, temperature, max_tokens, json_mode,
+                             schema=None, mode=None, seed=None):
         return RequestSpec("/v1/messages",
-                           self._body(messages, model, temperature, max_tokens, json_mode, True))
+                           self._body(messages, model, temperature, max_tokens, json_mode, True,
+                                      schema, mode))
 
-    async def complete_request(self, messages, *, model, temperature, max_tokens, json_mode):
+    async def complete_request(self, messages, *, model, temperature, max_tokens, json_mode,
+                               schema=None, mode=None, seed=None):
         return RequestSpec("/v1/messages",
-                           self._body(messages, model, temperature, max_tokens, json_mode, False))
+                           self._body(messages, model, temperature, max_tokens, json_mode,
+                                      False, schema, mode))
 
     def stream_decoder(self, state):
         def on_event(event) -> str | None:
@@ -73,6 +93,8 @@ class AnthropicProvider(ChatProvider):
             kind = body.get("type", event.event) if isinstance(body, dict) else event.event
             if kind == "content_block_delta":
                 delta = body.get("delta") or {}
+                if delta.get("type") == "input_json_delta":  # the forced tool's input
+                    return delta.get("partial_json")
                 return delta.get("text") if delta.get("type") == "text_delta" else None
             if kind == "error":
                 raise ProviderError(f"anthropic: {self.error_message(body)}",
@@ -102,8 +124,13 @@ class AnthropicProvider(ChatProvider):
         state.input_tokens = usage.get("input_tokens")
         state.output_tokens = usage.get("output_tokens")
         state.finish_reason = body.get("stop_reason")
-        return "".join(block.get("text", "") for block in body.get("content", [])
-                       if block.get("type") == "text")
+        parts = []
+        for block in body.get("content", []):
+            if block.get("type") == "text":
+                parts.append(block.get("text", ""))
+            elif block.get("type") == "tool_use" and block.get("name") == TOOL_NAME:
+                parts.append(json.dumps(block.get("input"), ensure_ascii=False))
+        return "".join(parts)
 
     @shape_checked
     async def list_models(self) -> list[ModelInfo]:

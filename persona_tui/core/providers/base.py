@@ -56,6 +56,9 @@ class Usage:
     output_tokens: int = 0
     #: True when the vendor reported no usage and the numbers are our estimate
     estimated: bool = False
+    #: where the counts come from: "vendor" (the reply's usage), "tokenizer" (the server's
+    #: own tokenizer, asked afterwards) or "estimate" (characters / 4)
+    source: str = "vendor"
 
 
 @dataclass(slots=True)
@@ -68,6 +71,10 @@ class StreamChunk:
     usage: Usage | None = None
     ttft_s: float | None = None
     latency_s: float | None = None
+    #: how the reply was held to a schema: "json_schema", "json_object_schema",
+    #: "json_object", "tool" (Anthropic forced tool use) or "prompt" (instructions only);
+    #: None when no schema was asked for
+    output_mode: str | None = None
 
 
 @dataclass(slots=True)
@@ -81,6 +88,8 @@ class LLMResponse:
     latency_s: float = 0.0
     ttft_s: float | None = None
     usage_estimated: bool = False
+    output_mode: str | None = None
+    usage_source: str = "vendor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,38 +168,48 @@ def _text(value: Any) -> str | None:
 
 def estimate_usage(messages: list[Message], output: str) -> Usage:
     prompt = sum(estimate_tokens(m.content) + 4 for m in messages)
-    return Usage(prompt, estimate_tokens(output), estimated=True)
+    return Usage(prompt, estimate_tokens(output), estimated=True, source="estimate")
 
 
 class LLMProvider(abc.ABC):
     """An LLM vendor. Subclasses speak one wire protocol; nothing here knows any vendor."""
 
     name: str = "provider"
+    #: whether the vendor takes a sampling seed (Anthropic does not)
+    supports_seed: bool = True
 
     @abc.abstractmethod
     def stream(self, messages: MessagesLike, *, model: str, temperature: float | None = None,
                max_tokens: int | None = None, json_mode: bool = False,
-               on_retry: RetryCallback | None = None) -> AsyncIterator[StreamChunk]:
-        """Text deltas as they arrive; the last chunk has ``done=True`` and the usage."""
+               on_retry: RetryCallback | None = None, response_schema: dict | None = None,
+               seed: int | None = None) -> AsyncIterator[StreamChunk]:
+        """Text deltas as they arrive; the last chunk has ``done=True`` and the usage.
+
+        ``response_schema`` (a JSON Schema) asks for structured output through the vendor's
+        own mechanism; the final chunk's ``output_mode`` says which one was used.
+        """
 
     async def complete(self, messages: MessagesLike, *, model: str,
                        temperature: float | None = None, max_tokens: int | None = None,
                        json_mode: bool = False,
-                       on_retry: RetryCallback | None = None) -> LLMResponse:
+                       on_retry: RetryCallback | None = None,
+                       response_schema: dict | None = None,
+                       seed: int | None = None) -> LLMResponse:
         """The whole reply at once (default: gather the stream, so both agree on the text)."""
         parts: list[str] = []
         final = StreamChunk()
         async for chunk in self.stream(messages, model=model, temperature=temperature,
                                        max_tokens=max_tokens, json_mode=json_mode,
-                                       on_retry=on_retry):
+                                       on_retry=on_retry, response_schema=response_schema,
+                                       seed=seed):
             if chunk.text:
                 parts.append(chunk.text)
             if chunk.done:
                 final = chunk
-        usage = final.usage or Usage(estimated=True)
+        usage = final.usage or Usage(estimated=True, source="estimate")
         return LLMResponse("".join(parts), self.name, model, usage.input_tokens,
                            usage.output_tokens, final.finish_reason, final.latency_s or 0.0,
-                           final.ttft_s, usage.estimated)
+                           final.ttft_s, usage.estimated, final.output_mode, usage.source)
 
     @abc.abstractmethod
     async def list_models(self) -> list[ModelInfo]:

@@ -21,6 +21,7 @@ from persona_tui.core.providers.http_base import (
     shape_checked,
 )
 from persona_tui.core.providers.registry import get_spec
+from persona_tui.core.providers.structured import for_vendor
 
 DEFAULT_GEMINI_URL = get_spec("gemini").default_base_url
 API_VERSION = "v1beta"
@@ -47,8 +48,12 @@ class GeminiProvider(ChatProvider):
         text = str(body)
         return status == 400 and ("API_KEY_INVALID" in text or "API key not valid" in text)
 
+    def structured_modes(self, model: str) -> tuple[str, ...]:
+        return ("json_schema", "json_object")
+
     def _body(self, messages: list[Message], temperature: float | None, max_tokens: int | None,
-              json_mode: bool) -> dict[str, Any]:
+              json_mode: bool, schema: dict[str, Any] | None = None, mode: str | None = None,
+              seed: int | None = None) -> dict[str, Any]:
         system, conversation = split_system(messages)
         body: dict[str, Any] = {"contents": [
             {"role": "model" if m.role == "assistant" else "user", "parts": [{"text": m.content}]}
@@ -60,20 +65,28 @@ class GeminiProvider(ChatProvider):
             config["temperature"] = temperature
         if max_tokens is not None:
             config["maxOutputTokens"] = max_tokens
-        if json_mode:
+        if seed is not None:
+            config["seed"] = seed
+        if json_mode or mode in ("json_schema", "json_object"):
             config["responseMimeType"] = "application/json"
+        if schema is not None and mode == "json_schema":
+            config["responseSchema"] = for_vendor(schema, "gemini")
         if config:
             body["generationConfig"] = config
         return body
 
-    async def stream_request(self, messages, *, model, temperature, max_tokens, json_mode):
+    async def stream_request(self, messages, *, model, temperature, max_tokens, json_mode,
+                             schema=None, mode=None, seed=None):
         return RequestSpec(f"/{API_VERSION}/{model_path(model)}:streamGenerateContent",
-                           self._body(messages, temperature, max_tokens, json_mode),
+                           self._body(messages, temperature, max_tokens, json_mode, schema,
+                                      mode, seed),
                            {"alt": "sse"})
 
-    async def complete_request(self, messages, *, model, temperature, max_tokens, json_mode):
+    async def complete_request(self, messages, *, model, temperature, max_tokens, json_mode,
+                               schema=None, mode=None, seed=None):
         return RequestSpec(f"/{API_VERSION}/{model_path(model)}:generateContent",
-                           self._body(messages, temperature, max_tokens, json_mode))
+                           self._body(messages, temperature, max_tokens, json_mode, schema,
+                                      mode, seed))
 
     def _read(self, body: Any, state: StreamState) -> str:
         if not isinstance(body, dict):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -45,6 +46,8 @@ from persona_tui.core.providers.wire import LineSplitter, SSEDecoder, SSEEvent
 from persona_tui.core.utils.sanitize import fix_surrogates
 
 RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+#: words a vendor's refusal of a structured-output request contains
+_STRUCTURED_WORDS = re.compile(r"format|schema|tool", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -235,7 +238,9 @@ class HTTPProvider(LLMProvider):
         attempt budget, and waits longer than ``max_retry_wait``.
         """
         retryable = response is None or (response.status_code in RETRY_STATUSES
-                                          and not isinstance(error, AuthenticationError))
+                                          and not isinstance(error, AuthenticationError)
+                                          and not _refused_request(response.status_code,
+                                                                   error))
         if not retryable or attempt >= self.config.max_retries:
             raise error
         status = response.status_code if response is not None else None
@@ -419,15 +424,24 @@ class ChatProvider(HTTPProvider):
     """A chat vendor: subclasses describe requests and decode replies; this runs them.
 
     The split keeps every vendor module to its wire format while timing, usage estimates,
-    truncation checks and partial-text errors live here once.
+    truncation checks, partial-text errors and the structured-output fallback live here once.
+
+    Structured output: with a ``response_schema``, :meth:`structured_modes` lists the ways
+    this vendor can hold a reply to it, best first. A mode the server refuses outright (HTTP
+    400 or 422, or llama-cpp-python's 500 "validation error", naming the format, schema or
+    tool, before any text) falls back to the next, and the mode that worked is kept for the
+    model, so only the first request pays for the probe.
     """
 
     async def stream_request(self, messages: list, *, model: str, temperature: float | None,
-                             max_tokens: int | None, json_mode: bool) -> RequestSpec:
+                             max_tokens: int | None, json_mode: bool, schema: dict | None = None,
+                             mode: str | None = None, seed: int | None = None) -> RequestSpec:
         raise NotImplementedError
 
     async def complete_request(self, messages: list, *, model: str, temperature: float | None,
-                               max_tokens: int | None, json_mode: bool) -> RequestSpec:
+                               max_tokens: int | None, json_mode: bool,
+                               schema: dict | None = None, mode: str | None = None,
+                               seed: int | None = None) -> RequestSpec:
         raise NotImplementedError
 
     def stream_decoder(self, state: StreamState) -> StreamDecoder:
@@ -437,6 +451,59 @@ class ChatProvider(HTTPProvider):
     def parse_complete(self, body: Any, state: StreamState) -> str:
         raise NotImplementedError
 
+    # --- structured output -------------------------------------------------------------------
+
+    def structured_modes(self, model: str) -> tuple[str, ...]:
+        """The structured-output modes to try for ``model``, best first."""
+        return ("prompt",)
+
+    def _modes(self, model: str, schema: dict | None) -> tuple[str | None, ...]:
+        if schema is None:
+            return (None,)
+        known = getattr(self, "_known_modes", {}).get(model)
+        return (known,) if known else self.structured_modes(model)
+
+    def _remember_mode(self, model: str, mode: str | None) -> None:
+        if mode is not None:
+            if not hasattr(self, "_known_modes"):
+                self._known_modes: dict[str, str] = {}
+            self._known_modes[model] = mode
+
+    @staticmethod
+    def _rejected(exc: ProviderError) -> bool:
+        """A request refused for its structured-output field (an unknown ``response_format``
+        type, a schema keyword, a tool) — not for anything else, which no fallback fixes."""
+        return ((exc.status_code in (400, 422) or _refused_request(exc.status_code, exc))
+                and not isinstance(exc, AuthenticationError)
+                and _STRUCTURED_WORDS.search(exc.message or "") is not None)
+
+    # --- usage -------------------------------------------------------------------------------
+
+    async def count_tokens(self, text: str, model: str) -> int | None:
+        """The server's own token count for ``text``, for servers that send no usage."""
+        return None
+
+    async def _measured_usage(self, state: StreamState, messages: list, text: str,
+                              model: str) -> Usage:
+        """Vendor usage; else the server's tokenizer; else an estimate (marked as one)."""
+        state.input_tokens = count_or_none(state.input_tokens)
+        state.output_tokens = count_or_none(state.output_tokens)
+        if state.input_tokens is not None and state.output_tokens is not None:
+            return Usage(state.input_tokens, state.output_tokens)
+        try:
+            output = await self.count_tokens(text, model) if state.output_tokens is None \
+                else state.output_tokens
+            prompt = await self.count_tokens("\n".join(m.content for m in messages), model) \
+                if output is not None and state.input_tokens is None else state.input_tokens
+        except ProviderError:
+            output = prompt = None
+        output, prompt = count_or_none(output), count_or_none(prompt)
+        if output is not None and prompt is not None:
+            if state.input_tokens is None:
+                prompt += 4 * len(messages)  # the chat template's role markers
+            return Usage(prompt, output, source="tokenizer")
+        return self.final_usage(state, messages, text)
+
     def final_usage(self, state: StreamState, messages: list, text: str) -> Usage:
         # a string, a negative or an absurd count from the wire is no count at all
         state.input_tokens = count_or_none(state.input_tokens)
@@ -444,62 +511,80 @@ class ChatProvider(HTTPProvider):
         if state.input_tokens is None and state.output_tokens is None:
             return estimate_usage(messages, text)
         estimate = estimate_usage(messages, text)
+        estimated = state.input_tokens is None or state.output_tokens is None
         return Usage(state.input_tokens if state.input_tokens is not None
                      else estimate.input_tokens,
                      state.output_tokens if state.output_tokens is not None
                      else estimate.output_tokens,
-                     estimated=state.input_tokens is None or state.output_tokens is None)
+                     estimated=estimated, source="estimate" if estimated else "vendor")
+
+    # --- running -----------------------------------------------------------------------------
 
     async def stream(self, messages, *, model: str, temperature: float | None = None,
                      max_tokens: int | None = None, json_mode: bool = False,
-                     on_retry: RetryCallback | None = None):
+                     on_retry: RetryCallback | None = None, response_schema: dict | None = None,
+                     seed: int | None = None):
         self.require_key()
         msgs = normalize_messages(messages)
-        spec = await self.stream_request(msgs, model=model, temperature=temperature,
-                                         max_tokens=max_tokens, json_mode=json_mode)
-        state = StreamState()
-        parts: list[str] = []
-        started = time.monotonic()
-        ttft: float | None = None
-        async with self.open_stream("POST", spec.path, json_body=spec.body, params=spec.params,
-                                    on_retry=on_retry) as lines:
-            decoder = self.stream_decoder(state)
+        modes = self._modes(model, response_schema)
+        for number, mode in enumerate(modes):
+            spec = await self.stream_request(msgs, model=model, temperature=temperature,
+                                             max_tokens=max_tokens, json_mode=json_mode,
+                                             schema=response_schema, mode=mode, seed=seed)
+            state = StreamState()
+            parts: list[str] = []
+            started = time.monotonic()
+            ttft: float | None = None
+            opened = False
             try:
-                async for batch in lines:
+                async with self.open_stream("POST", spec.path, json_body=spec.body,
+                                            params=spec.params, on_retry=on_retry) as lines:
+                    opened = True
+                    decoder = self.stream_decoder(state)
                     try:
-                        texts = decoder.feed(batch)
-                    except _ODD_SHAPES as exc:
-                        raise self._odd_shape(exc, "".join(parts)) from None
-                    for text in texts:
-                        if not text:
-                            continue
-                        if not isinstance(text, str):
-                            raise self._odd_shape(TypeError(type(text).__name__),
-                                                  "".join(parts))
-                        # a lone surrogate ("\\ud800" in the JSON) has no UTF-8 form and
-                        # would crash every save downstream: U+FFFD here, once
-                        text = fix_surrogates(text)
-                        if ttft is None:
-                            ttft = time.monotonic() - started
-                        parts.append(text)
-                        yield StreamChunk(text)
-            except StreamBroken as exc:
+                        async for batch in lines:
+                            try:
+                                texts = decoder.feed(batch)
+                            except _ODD_SHAPES as exc:
+                                raise self._odd_shape(exc, "".join(parts)) from None
+                            for text in texts:
+                                if not text:
+                                    continue
+                                if not isinstance(text, str):
+                                    raise self._odd_shape(TypeError(type(text).__name__),
+                                                          "".join(parts))
+                                # a lone surrogate ("\\ud800" in the JSON) has no UTF-8 form
+                                # and would crash every save downstream: U+FFFD here, once
+                                text = fix_surrogates(text)
+                                if ttft is None:
+                                    ttft = time.monotonic() - started
+                                parts.append(text)
+                                yield StreamChunk(text)
+                    except StreamBroken as exc:
+                        raise ProviderError(
+                            f"{self.name}: the connection broke mid-reply "
+                            f"({type(exc.cause).__name__}); {len(''.join(parts))} characters "
+                            "arrived", provider=self.name, code="E3004",
+                            partial_text="".join(parts)) from None
+                    except ProviderError as exc:  # an error event inside the stream
+                        exc.partial_text = "".join(parts)
+                        raise
+            except ProviderError as exc:
+                if opened or number == len(modes) - 1 or not self._rejected(exc):
+                    raise
+                continue  # this server does not take that mode: try the next
+            self._remember_mode(model, mode)
+            text = "".join(parts)
+            if not state.finished:
                 raise ProviderError(
-                    f"{self.name}: the connection broke mid-reply ({type(exc.cause).__name__}); "
-                    f"{len(''.join(parts))} characters arrived", provider=self.name,
-                    code="E3004", partial_text="".join(parts)) from None
-            except ProviderError as exc:  # an error event inside the stream
-                exc.partial_text = "".join(parts)
-                raise
-        text = "".join(parts)
-        if not state.finished:
-            raise ProviderError(
-                f"{self.name}: the reply stopped before its final event "
-                f"({len(text)} characters arrived)", provider=self.name, code="E3004",
-                partial_text=text)
-        yield StreamChunk(done=True, finish_reason=state.finish_reason,
-                          usage=self.final_usage(state, msgs, text), ttft_s=ttft,
-                          latency_s=time.monotonic() - started)
+                    f"{self.name}: the reply stopped before its final event "
+                    f"({len(text)} characters arrived)", provider=self.name, code="E3004",
+                    partial_text=text)
+            yield StreamChunk(done=True, finish_reason=state.finish_reason,
+                              usage=await self._measured_usage(state, msgs, text, model),
+                              ttft_s=ttft, latency_s=time.monotonic() - started,
+                              output_mode=mode)
+            return
 
     def _odd_shape(self, exc: BaseException, partial: str) -> ProviderError:
         """A reply whose JSON is valid but not what the vendor documents (an event that is a
@@ -514,26 +599,45 @@ class ChatProvider(HTTPProvider):
 
     async def complete(self, messages, *, model: str, temperature: float | None = None,
                        max_tokens: int | None = None, json_mode: bool = False,
-                       on_retry: RetryCallback | None = None):
+                       on_retry: RetryCallback | None = None,
+                       response_schema: dict | None = None, seed: int | None = None):
         self.require_key()
         msgs = normalize_messages(messages)
-        spec = await self.complete_request(msgs, model=model, temperature=temperature,
-                                           max_tokens=max_tokens, json_mode=json_mode)
-        started = time.monotonic()
-        body = await self.request("POST", spec.path, json_body=spec.body, params=spec.params,
-                                  on_retry=on_retry)
-        state = StreamState(finished=True)
-        try:
-            text = self.parse_complete(body, state)
-        except _ODD_SHAPES as exc:
-            raise self._odd_shape(exc, "") from None
-        if not isinstance(text, str):
-            raise self._odd_shape(TypeError(type(text).__name__), "")
-        text = fix_surrogates(text)
-        usage = self.final_usage(state, msgs, text)
-        latency = time.monotonic() - started
-        return LLMResponse(text, self.name, model, usage.input_tokens, usage.output_tokens,
-                           state.finish_reason, latency, latency, usage.estimated)
+        modes = self._modes(model, response_schema)
+        for number, mode in enumerate(modes):
+            spec = await self.complete_request(msgs, model=model, temperature=temperature,
+                                               max_tokens=max_tokens, json_mode=json_mode,
+                                               schema=response_schema, mode=mode, seed=seed)
+            started = time.monotonic()
+            try:
+                body = await self.request("POST", spec.path, json_body=spec.body,
+                                          params=spec.params, on_retry=on_retry)
+            except ProviderError as exc:
+                if number == len(modes) - 1 or not self._rejected(exc):
+                    raise
+                continue
+            self._remember_mode(model, mode)
+            state = StreamState(finished=True)
+            try:
+                text = self.parse_complete(body, state)
+            except _ODD_SHAPES as exc:
+                raise self._odd_shape(exc, "") from None
+            if not isinstance(text, str):
+                raise self._odd_shape(TypeError(type(text).__name__), "")
+            text = fix_surrogates(text)
+            usage = await self._measured_usage(state, msgs, text, model)
+            latency = time.monotonic() - started
+            return LLMResponse(text, self.name, model, usage.input_tokens, usage.output_tokens,
+                               state.finish_reason, latency, latency, usage.estimated, mode,
+                               usage.source)
+        raise AssertionError("unreachable: the last mode raises or returns")
+
+
+def _refused_request(status: int | None, error: ProviderError) -> bool:
+    """A 500 that is really a refused request: llama-cpp-python answers a request field it
+    does not know with HTTP 500 and its validator's "validation error" (asking again cannot
+    help)."""
+    return status == 500 and "validation error" in (error.message or "")
 
 
 #: what decoding a vendor body of an unexpected shape raises in a wire module's code

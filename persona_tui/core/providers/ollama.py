@@ -78,28 +78,43 @@ class OllamaProvider(ChatProvider):
 
     # --- requests ----------------------------------------------------------------------------
 
+    def structured_modes(self, model: str) -> tuple[str, ...]:
+        # a JSON Schema in ``format`` (Ollama 0.5+, enforced by a grammar); older servers
+        # refuse it and take only "json"
+        return ("json_schema", "json_object")
+
     async def _body(self, messages: list[Message], model: str, temperature: float | None,
-                    max_tokens: int | None, json_mode: bool, stream: bool) -> dict[str, Any]:
+                    max_tokens: int | None, json_mode: bool, stream: bool,
+                    schema: dict[str, Any] | None = None, mode: str | None = None,
+                    seed: int | None = None) -> dict[str, Any]:
         options: dict[str, Any] = {"num_ctx": await self.num_ctx(messages, model, max_tokens)}
         if temperature is not None:
             options["temperature"] = temperature
         if max_tokens is not None:
             options["num_predict"] = max_tokens
+        if seed is not None:
+            options["seed"] = seed
         body: dict[str, Any] = {
             "model": model, "stream": stream, "options": options,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
         }
-        if json_mode:
+        if schema is not None and mode == "json_schema":
+            body["format"] = schema
+        elif json_mode or mode == "json_object":
             body["format"] = "json"
         return body
 
-    async def stream_request(self, messages, *, model, temperature, max_tokens, json_mode):
+    async def stream_request(self, messages, *, model, temperature, max_tokens, json_mode,
+                             schema=None, mode=None, seed=None):
         return RequestSpec("/api/chat", await self._body(messages, model, temperature,
-                                                         max_tokens, json_mode, True))
+                                                         max_tokens, json_mode, True, schema,
+                                                         mode, seed))
 
-    async def complete_request(self, messages, *, model, temperature, max_tokens, json_mode):
+    async def complete_request(self, messages, *, model, temperature, max_tokens, json_mode,
+                               schema=None, mode=None, seed=None):
         return RequestSpec("/api/chat", await self._body(messages, model, temperature,
-                                                         max_tokens, json_mode, False))
+                                                         max_tokens, json_mode, False, schema,
+                                                         mode, seed))
 
     def _final(self, line: dict[str, Any], state: StreamState) -> None:
         state.finished = True

@@ -39,6 +39,8 @@ from persona_tui.tui.coalesce import Coalescer
 from persona_tui.tui.widgets.stream_view import StreamView
 
 FLUSH_EVERY_S = 0.05
+#: quality-gate reasons shown under a partial run (the rest are in run.json)
+MAX_REASONS = 3
 
 
 def _persona_text(persona: Any, index: int) -> str:
@@ -132,6 +134,14 @@ class GenerateScreen(Screen):
                 yield Label("Budget (USD, blank for none)" if budget is None else
                             f"Budget (USD, blank: ${budget:g} from config.toml)", markup=False)
                 yield Input("", id="budget", type="number", compact=True)
+                yield Label("Max tokens · temperature · seed")
+                with Horizontal(id="controls"):
+                    yield Input("", id="max-tokens", type="integer", placeholder="auto",
+                                compact=True)
+                    yield Input("", id="temperature", type="number", placeholder="0.7",
+                                compact=True)
+                    yield Input("", id="seed", type="integer", placeholder="none",
+                                compact=True)
                 yield Static("", id="estimate", markup=False)
         with Horizontal(id="run"):
             output = StreamView(id="output")
@@ -152,7 +162,13 @@ class GenerateScreen(Screen):
     def settings(self) -> tuple[str, str, str, PersonaConfig]:
         count = self.query_one("#count", Input).value.strip() or "3"
         budget = self.query_one("#budget", Input).value.strip()
-        config = PersonaConfig(count=int(count), budget=float(budget) if budget else None)
+        controls: dict[str, Any] = {}  # left unset when blank: config.toml's default applies
+        for field, convert in (("max-tokens", int), ("temperature", float), ("seed", int)):
+            value = self.query_one(f"#{field}", Input).value.strip()
+            if value:
+                controls[field.replace("-", "_")] = convert(value)
+        config = PersonaConfig(count=int(count), budget=float(budget) if budget else None,
+                               **controls)
         return (self.query_one("#data", Input).value.strip(),
                 str(self.query_one("#provider", Select).value),
                 self.query_one("#model", Input).value.strip(), config)
@@ -311,10 +327,11 @@ class GenerateScreen(Screen):
         update = message.update
         rate = f"{update.tokens_per_s:,.0f} tok/s" if update.tokens_per_s else "… tok/s"
         cost = "cost unknown" if update.cost_usd is None else f"${update.cost_usd:.4f}"
+        approx = "≈" if update.estimated else ""
         # one short line replacing another: no re-layout needed, five times a second
         self.query_one("#stats", Static).update(
-            f"{update.output_tokens:,} tokens · {rate} · {update.elapsed_s:.1f} s · {cost}",
-            layout=False)
+            f"{approx}{update.output_tokens:,} tokens · {rate} · {update.elapsed_s:.1f} s · "
+            f"{cost}", layout=False)
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:
@@ -327,10 +344,18 @@ class GenerateScreen(Screen):
         result = self.last_result = message.result
         cost = ("cost unknown" if result.cost_usd is None else "free (local)"
                 if result.cost_usd == 0 else f"${result.cost_usd:.4f}")
-        self.query_one("#stats", Static).update(strip_control(
-            f"Done: {len(result.personas)} personas · {result.input_tokens:,} in / "
-            f"{result.output_tokens:,} out · {result.duration_s:.1f} s · {cost} · saved to "
-            f"{message.saved_to}"))
+        approx = "≈" if result.tokens_estimated else ""
+        status = getattr(result, "status", "ok")
+        reasons = list(getattr(result, "reasons", []))
+        verdict = "Done" if status == "ok" else f"Partial ({len(reasons)} problem" \
+            f"{'s' if len(reasons) != 1 else ''})"
+        lines = [f"{verdict}: {len(result.personas)} personas · {approx}{result.input_tokens:,}"
+                 f" in / {approx}{result.output_tokens:,} out · {result.duration_s:.1f} s · "
+                 f"{cost} · saved to {message.saved_to}"]
+        lines += [f"  ! {reason}" for reason in reasons[:MAX_REASONS]]
+        if len(reasons) > MAX_REASONS:
+            lines.append(f"  … and {len(reasons) - MAX_REASONS} more (run.json lists them)")
+        self.query_one("#stats", Static).update(strip_control("\n".join(lines)))
 
     @on(Stopped)
     def _stopped(self, message: Stopped) -> None:
