@@ -27,13 +27,18 @@ from persona_tui.core.errors import (
     DataError,
     PersonaError,
     ValidationError,
+    from_pydantic,
 )
-from persona_tui.core.utils.sanitize import strip_control
+from persona_tui.core.utils.sanitize import dumps, strip_control
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(exc: Exception, json_output: bool) -> int:
+    from pydantic import ValidationError as PydanticValidationError
+
+    if isinstance(exc, PydanticValidationError):  # an out-of-range option: plain words
+        exc = from_pydantic(exc, what="invalid option")
     usage = isinstance(exc, (DataError, ValidationError, ValueError)) or (
         isinstance(exc, ConfigurationError) and not isinstance(exc, AuthenticationError))
     if isinstance(exc, PersonaError):
@@ -42,7 +47,7 @@ def _fail(exc: Exception, json_output: bool) -> int:
         code, message, hint = "E1101", str(exc), "Correct the value and try again."
     message, hint = strip_control(message), strip_control(hint or "")
     if json_output:
-        print(json.dumps({"error": {"code": code, "message": message, "hint": hint}}))
+        print(dumps({"error": {"code": code, "message": message, "hint": hint}}))
     else:
         print(f"error {code}: {message}" + (f"\n  hint: {hint}" if hint else ""),
               file=sys.stderr)
@@ -68,9 +73,14 @@ def _line(job) -> str:
             f"experiment {job.experiment}")
 
 
-def run_batch(args) -> int:
+def run_batch(args, context=None) -> int:
+    """``context``: the application context (keys, URLs, settings, folders); the process's
+    default when None."""
     json_output = getattr(args, "json", False)
     try:
+        from persona_tui.services.context import AppContext
+
+        args.context = context or AppContext.default()
         handler = {"submit": _submit, "status": _status, "collect": _collect,
                    "cancel": _cancel, "resubmit": _resubmit, "requests": _requests,
                    "list": _list}[args.batch_command]
@@ -82,34 +92,37 @@ def run_batch(args) -> int:
 def _submit(args) -> int:
     from persona_tui.core.models.options import PersonaConfig
     from persona_tui.sdk.batch import submit_batch
+    from persona_tui.services.sample import resolve_data
 
     persona = PersonaConfig(count=args.count, budget=args.budget)
 
     def show(estimate) -> None:
         print(f"estimate: {estimate.describe()}", file=sys.stderr)
 
-    job = submit_batch(args.paths, persona, provider=args.provider, model=args.model,
-                       base_url=args.base_url, experiment=args.experiment,
-                       allow_unpriced=args.allow_unpriced, on_estimate=show)
+    job = submit_batch([resolve_data(p) for p in args.paths], persona,
+                       provider=args.provider, model=args.model, base_url=args.base_url,
+                       experiment=args.experiment, allow_unpriced=args.allow_unpriced,
+                       on_estimate=show, context=args.context)
     if args.provider == "vllm-file":
         print(f"run: vllm run-batch -i {job.folder / 'requests.jsonl'} -o results.jsonl "
               f"--model {strip_control(job.model)}", file=sys.stderr)
         print(f"then: persona-tui batch collect {job.id} --results results.jsonl",
               file=sys.stderr)
-    print(json.dumps(_job_dict(job), indent=2) if args.json else job.id)
+    print(dumps(_job_dict(job), indent=2) if args.json else job.id)
     return EXIT_OK
 
 
 def _load(args):
     from persona_tui.sdk.batch import BatchJob
 
-    return BatchJob.load(args.job, base_url=getattr(args, "base_url", None))
+    return BatchJob.load(args.job, base_url=getattr(args, "base_url", None),
+                         context=args.context)
 
 
 def _status(args) -> int:
     job = _load(args).refresh()
     if args.json:
-        print(json.dumps(_job_dict(job), indent=2))
+        print(dumps(_job_dict(job), indent=2))
     else:
         print(_line(job))
         for warning in job.record.warnings:
@@ -122,9 +135,9 @@ def _collect(args) -> int:
     results = job.collect(results_path=args.results)
     complete = all(r.personas for r in results) and job.status == "completed"
     if args.json:
-        print(json.dumps({"job": _job_dict(job), "studies": [
+        print(dumps({"job": _job_dict(job), "studies": [
             json.loads(r.model_dump_json(exclude={"raw_output"})) for r in results]},
-            indent=2, ensure_ascii=False))
+            indent=2))
         return EXIT_OK if complete else EXIT_PROBLEM
     print(_line(job))
     for study, result in zip(job.record.studies, results, strict=True):
@@ -156,7 +169,7 @@ def _cancel(args) -> int:
 
 def _resubmit(args) -> int:
     child = _load(args).resubmit()
-    print(json.dumps(_job_dict(child), indent=2) if args.json else child.id)
+    print(dumps(_job_dict(child), indent=2) if args.json else child.id)
     return EXIT_OK
 
 
@@ -169,9 +182,9 @@ def _requests(args) -> int:
 def _list(args) -> int:
     from persona_tui.sdk.batch import list_batches
 
-    jobs = list_batches()
+    jobs = list_batches(context=args.context)
     if args.json:
-        print(json.dumps([_job_dict(job) for job in jobs], indent=2))
+        print(dumps([_job_dict(job) for job in jobs], indent=2))
     elif not jobs:
         print("no batch jobs yet (persona-tui batch submit --from PATH --provider P)")
     else:
@@ -193,8 +206,8 @@ def add_parser(commands) -> None:
     sub = batch.add_subparsers(dest="batch_command", metavar="SUBCOMMAND", required=True)
     submit = sub.add_parser("submit", help="submit one or more studies; prints the job id")
     submit.add_argument("--from", dest="paths", action="append", required=True,
-                        metavar="PATH", help="one study: a data file or folder (repeat for "
-                                             "several studies)")
+                        metavar="PATH", help="one study: a data file or folder, or 'sample' "
+                                             "(repeat for several studies)")
     submit.add_argument("--provider", required=True, choices=list(BATCH_PROVIDERS))
     submit.add_argument("--model", help="model name (default: the provider's default)")
     submit.add_argument("--base-url", metavar="URL", help="the provider's API address")

@@ -40,6 +40,7 @@ from persona_tui.core.batch.store import (
     StudyRecord,
     new_job_id,
 )
+from persona_tui.core.context import AppContext
 from persona_tui.core.cost import PricingData
 from persona_tui.core.errors import (
     ConfigurationError,
@@ -66,7 +67,7 @@ class _Connection:
     """What talking to one engine needs: the provider (keys, base URL, pool) and prices."""
 
     def __init__(self, provider: str, model: str | None, base_url: str | None,
-                 api_key: str | None) -> None:
+                 api_key: str | None, context: AppContext) -> None:
         if provider not in BATCH_PROVIDERS:
             raise ConfigurationError(f"'{provider}' has no batch engine", code="E1005",
                                      hint=f"Use one of: {', '.join(BATCH_PROVIDERS)}.")
@@ -77,14 +78,17 @@ class _Connection:
                                                           "`vllm run-batch --model`).")
             self.model, self.base_url = model, None
             self.client = OpenAIProvider(base_url=_NOWHERE)
-            self.pricing, self.allow_unpriced = PricingData.shipped(), True
+            self.pricing, self.allow_unpriced = context.pricing, True
+            self.default_budget = None
         else:
             generator = AsyncPersonaGenerator(provider, model, base_url=base_url,
-                                              api_key=api_key)
+                                              api_key=api_key, context=context)
             self.model, self.base_url = generator.model, generator.base_url
             self.client = generator._provider()
             self.pricing, self.allow_unpriced = generator.pricing, generator.allow_unpriced
+            self.default_budget = context.settings.generation.budget_usd
         self.provider = provider
+        self.data_loader = context.data_loader
         self.engine: BatchEngine = engine_for(provider, self.client)
         self.body_builder = OpenAIProvider(base_url=_NOWHERE)
 
@@ -99,8 +103,9 @@ class _Connection:
         await self.body_builder.aclose()
 
 
-def _store(base_dir: str | os.PathLike[str] | None) -> tuple[ExperimentStore, BatchStore]:
-    experiments = ExperimentStore(base_dir)
+def _store(base_dir: str | os.PathLike[str] | None, context: AppContext
+           ) -> tuple[ExperimentStore, BatchStore]:
+    experiments = ExperimentStore(base_dir or context.paths.experiments_dir)
     return experiments, BatchStore(experiments.base)
 
 
@@ -108,12 +113,14 @@ class BatchJob:
     """One submitted job. Every method reads the freshest copy on disk first."""
 
     def __init__(self, record: JobRecord, *, base_dir: str | os.PathLike[str] | None = None,
-                 api_key: str | None = None, base_url: str | None = None) -> None:
+                 api_key: str | None = None, base_url: str | None = None,
+                 context: AppContext | None = None) -> None:
         self._record = record
+        self._context = context = context or AppContext.default()
         self._base_dir = base_dir
         self._api_key = api_key
         self._base_url = base_url
-        self.experiments, self.store = _store(base_dir)
+        self.experiments, self.store = _store(base_dir, context)
 
     def __repr__(self) -> str:
         return (f"BatchJob(id={self.id!r}, provider={self.provider!r}, model={self.model!r}, "
@@ -166,14 +173,20 @@ class BatchJob:
 
     @classmethod
     def load(cls, job_id: str, *, base_dir: str | os.PathLike[str] | None = None,
-             api_key: str | None = None, base_url: str | None = None) -> BatchJob:
-        record, _ = BatchStore(ExperimentStore(base_dir).base).load(job_id)
-        return cls(record, base_dir=base_dir, api_key=api_key, base_url=base_url)
+             api_key: str | None = None, base_url: str | None = None,
+             context: AppContext | None = None) -> BatchJob:
+        """The job ``job_id`` as last saved, from any process. Its key comes from
+        ``api_key`` or the application context (the environment, then credentials.toml)."""
+        context = context or AppContext.default()
+        record, _ = _store(base_dir, context)[1].load(job_id)
+        return cls(record, base_dir=base_dir, api_key=api_key, base_url=base_url,
+                   context=context)
 
     @contextlib.asynccontextmanager
     async def _connect(self) -> AsyncIterator[_Connection]:
         connection = _Connection(self.provider, self.model,
-                                 self._base_url or self._record.base_url, self._api_key)
+                                 self._base_url or self._record.base_url, self._api_key,
+                                 self._context)
         try:
             yield connection
         finally:
@@ -296,7 +309,8 @@ class BatchJob:
         chain, job = [self], self
         while job._record.parent:
             job = BatchJob.load(job._record.parent, base_dir=self._base_dir,
-                                api_key=self._api_key, base_url=self._base_url)
+                                api_key=self._api_key, base_url=self._base_url,
+                                context=self._context)
             chain.append(job)
         return chain
 
@@ -355,7 +369,7 @@ class BatchJob:
             provider=self.provider, model=self.model, base_url=record.base_url,
             persona=record.persona, context_tokens=record.context_tokens, pricing=pricing,
             study=study.index, data_paths=study.data_paths, replies=replies,
-            problems=problems)
+            problems=problems, data_loader=self._context.data_loader)
         if result is not None and local:
             result.cost_usd = 0.0
         config = ExperimentConfig(name=record.experiment, provider=self.provider,
@@ -425,7 +439,7 @@ class BatchJob:
                          for cid, r in failed.items()},
             "created_at": datetime.now(UTC).isoformat()})
         job = await _send(child, lines, base_dir=self._base_dir, api_key=self._api_key,
-                          base_url=self._base_url)
+                          base_url=self._base_url, context=self._context)
         with self.store.update(self.id) as fresh:
             fresh.children.append(job.id)
         self._record = fresh
@@ -437,10 +451,11 @@ class BatchJob:
 
 async def _send(record: JobRecord, lines: list[dict[str, Any]], *,
                 base_dir: str | os.PathLike[str] | None, api_key: str | None,
-                base_url: str | None) -> BatchJob:
+                base_url: str | None, context: AppContext) -> BatchJob:
     """Persist the job, then hand it to the engine; the record exists before anything is
     sent, so a crash mid-submit leaves a job that says it was never accepted."""
-    job = BatchJob(record, base_dir=base_dir, api_key=api_key, base_url=base_url)
+    job = BatchJob(record, base_dir=base_dir, api_key=api_key, base_url=base_url,
+                   context=context)
     folder = job.folder
     job.store.write_lines(folder, "requests.jsonl",
                           [json.dumps(line, ensure_ascii=False, separators=(",", ":"))
@@ -468,14 +483,17 @@ async def _send(record: JobRecord, lines: list[dict[str, Any]], *,
 async def aestimate_batch(data_paths: list[Any], config: PersonaConfig | None = None, *,
                           provider: str, model: str | None = None,
                           base_url: str | None = None, api_key: str | None = None,
-                          context_tokens: int | None = None) -> BatchEstimate:
+                          context_tokens: int | None = None,
+                          context: AppContext | None = None) -> BatchEstimate:
     """The interactive and the batch price of a job, side by side; nothing is sent."""
     persona = config or PersonaConfig()
-    connection = _Connection(provider, model, base_url, api_key)
+    connection = _Connection(provider, model, base_url, api_key,
+                             context or AppContext.default())
     try:
         plan = await plan_batch(
             list(data_paths), persona, context_tokens or default_context_tokens(provider),
-            model=connection.model, body_for=lambda m: connection.body_for(m, persona))
+            model=connection.model, body_for=lambda m: connection.body_for(m, persona),
+            data_loader=connection.data_loader)
         return estimate_plan(plan, provider=provider, model=connection.model,
                              pricing=connection.pricing, base_url=connection.base_url,
                              local=connection.engine.local)
@@ -493,15 +511,22 @@ async def asubmit_batch(data_paths: list[Any], config: PersonaConfig | None = No
                         api_key: str | None = None, experiment: str | None = None,
                         base_dir: str | os.PathLike[str] | None = None,
                         context_tokens: int | None = None, allow_unpriced: bool = False,
-                        on_estimate=None) -> BatchJob:
+                        on_estimate=None, context: AppContext | None = None) -> BatchJob:
     """Plan every study (one request per chunk), price it both ways, check the budget, then
-    submit. ``on_estimate(BatchEstimate)`` is called before anything is sent."""
+    submit. ``on_estimate(BatchEstimate)`` is called before anything is sent. Keys, base
+    URLs, default model, budget, prices and data limits not given here come from
+    ``context`` (the application context; the process's default when None)."""
+    app = context or AppContext.default()
     persona = config or PersonaConfig()
-    connection = _Connection(provider, model, base_url, api_key)
-    context = context_tokens or default_context_tokens(provider)
+    connection = _Connection(provider, model, base_url, api_key, app)
+    if persona.budget is None and connection.default_budget is not None:
+        persona = persona.model_copy(update={"budget": connection.default_budget})
+    context_size = context_tokens or default_context_tokens(provider)
     try:
-        plan = await plan_batch(list(data_paths), persona, context, model=connection.model,
-                                body_for=lambda m: connection.body_for(m, persona))
+        plan = await plan_batch(list(data_paths), persona, context_size,
+                                model=connection.model,
+                                body_for=lambda m: connection.body_for(m, persona),
+                                data_loader=connection.data_loader)
         estimate = estimate_plan(plan, provider=provider, model=connection.model,
                                  pricing=connection.pricing, base_url=connection.base_url,
                                  local=connection.engine.local)
@@ -511,7 +536,7 @@ async def asubmit_batch(data_paths: list[Any], config: PersonaConfig | None = No
         on_estimate(estimate)
     check_batch_budget(estimate, persona.budget,
                        allow_unpriced=allow_unpriced or connection.allow_unpriced)
-    experiments, _ = _store(base_dir)
+    experiments, _ = _store(base_dir, app)
     job_id = new_job_id()
     name = experiment or job_id
     if not (experiments.folder(name) / "experiment.json").exists():
@@ -521,7 +546,7 @@ async def asubmit_batch(data_paths: list[Any], config: PersonaConfig | None = No
     record = JobRecord(
         id=job_id, provider=provider, model=connection.model,
         base_url=connection.base_url, experiment=name, persona=persona,
-        context_tokens=context,
+        context_tokens=context_size,
         studies=[StudyRecord(index=s.index, data_paths=s.data_paths, chunks=s.chunks,
                              mode=s.mode) for s in plan.studies],
         requests={r.key.custom_id: RequestState(study=r.key.study, chunk=r.key.chunk,
@@ -535,7 +560,8 @@ async def asubmit_batch(data_paths: list[Any], config: PersonaConfig | None = No
         warnings=[w for s in plan.studies for w in s.warnings])
     lines = [{"custom_id": r.key.custom_id, "method": "POST", "url": "/v1/chat/completions",
               "body": r.body} for r in plan.requests]
-    return await _send(record, lines, base_dir=base_dir, api_key=api_key, base_url=base_url)
+    return await _send(record, lines, base_dir=base_dir, api_key=api_key, base_url=base_url,
+                       context=app)
 
 
 def submit_batch(data_paths: list[Any], config: PersonaConfig | None = None, *, provider: str,
@@ -548,10 +574,12 @@ def submit_batch(data_paths: list[Any], config: PersonaConfig | None = None, *, 
                                   **options))
 
 
-def list_batches(*, base_dir: str | os.PathLike[str] | None = None) -> list[BatchJob]:
+def list_batches(*, base_dir: str | os.PathLike[str] | None = None,
+                 context: AppContext | None = None) -> list[BatchJob]:
     """Every job on disk, oldest first, as last seen (no engine is asked)."""
-    _, store = _store(base_dir)
-    return [BatchJob(record, base_dir=base_dir) for record in store.list()]
+    context = context or AppContext.default()
+    _, store = _store(base_dir, context)
+    return [BatchJob(record, base_dir=base_dir, context=context) for record in store.list()]
 
 
 __all__ = ["TERMINAL", "BatchEstimate", "BatchJob", "aestimate_batch", "asubmit_batch",

@@ -1,6 +1,6 @@
 """Batch jobs for the app: the estimate both ways, submitting a study "as a batch", the
-pending jobs, and checking on or collecting one — all through :mod:`persona_tui.sdk.batch`,
-with the experiments folder taken from the app's paths (no setting is read here)."""
+pending jobs, and checking on or collecting one — all through :mod:`persona_tui.sdk.batch`
+on the one application context (keys, URLs, settings and folders come from it)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 from persona_tui.core.batch import BATCH_PROVIDERS
 from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.models.result import GenerationResultModel
-from persona_tui.core.platform import PathManager
 from persona_tui.sdk.batch import BatchEstimate, BatchJob, aestimate_batch, asubmit_batch
+from persona_tui.services.context import AppContext
 
 #: hosted vendors whose batch engine the Generate screen offers ("as a batch")
 HOSTED_BATCH = tuple(p for p in BATCH_PROVIDERS if p != "vllm-file")
@@ -43,8 +43,8 @@ def _summary(job: BatchJob) -> JobSummary:
 
 
 class BatchService:
-    def __init__(self, paths: PathManager) -> None:
-        self.base_dir = paths.experiments_dir
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
 
     @staticmethod
     def offers_batch(provider: str) -> bool:
@@ -52,28 +52,29 @@ class BatchService:
 
     async def estimate(self, data: list[Any], provider: str, model: str | None,
                        config: PersonaConfig) -> BatchEstimate:
-        return await aestimate_batch(data, config, provider=provider, model=model or None)
+        return await aestimate_batch(data, config, provider=provider, model=model or None,
+                                     context=self.context)
 
     async def submit(self, data: list[Any], provider: str, model: str | None,
                      config: PersonaConfig, *, experiment: str | None = None) -> JobSummary:
         job = await asubmit_batch(data, config, provider=provider, model=model or None,
-                                  experiment=experiment, base_dir=self.base_dir)
+                                  experiment=experiment, context=self.context)
         return _summary(job)
 
     def jobs(self) -> list[JobSummary]:
         from persona_tui.sdk.batch import list_batches
 
-        return [_summary(job) for job in list_batches(base_dir=self.base_dir)]
+        return [_summary(job) for job in list_batches(context=self.context)]
 
     def pending(self) -> list[JobSummary]:
         return [job for job in self.jobs() if job.pending]
 
     async def refresh(self, job_id: str) -> JobSummary:
-        job = BatchJob.load(job_id, base_dir=self.base_dir)
+        job = BatchJob.load(job_id, context=self.context)
         return _summary(await job.arefresh())
 
     async def collect(self, job_id: str) -> list[GenerationResultModel]:
-        return await BatchJob.load(job_id, base_dir=self.base_dir).acollect()
+        return await BatchJob.load(job_id, context=self.context).acollect()
 
 
 __all__ = ["HOSTED_BATCH", "BatchService", "JobSummary"]

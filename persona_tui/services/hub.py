@@ -12,6 +12,7 @@ from persona_tui.services.context import AppContext
 
 if TYPE_CHECKING:  # pragma: no cover
     from persona_tui.services.audit import AuditService
+    from persona_tui.services.batches import BatchService
     from persona_tui.services.cards import CardService
     from persona_tui.services.generation import GenerationService
     from persona_tui.services.ollama import OllamaService
@@ -61,6 +62,12 @@ class Services:
         from persona_tui.services.audit import AuditService
 
         return AuditService(self.context)
+
+    @cached_property
+    def batches(self) -> BatchService:
+        from persona_tui.services.batches import BatchService
+
+        return BatchService(self.context)
 
     @cached_property
     def trial(self) -> TrialService:

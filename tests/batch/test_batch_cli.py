@@ -109,3 +109,13 @@ def test_vllm_file_round_trip(server, capsys, tmp_path):
     results.write_text(vllm_output(target.read_text(), SAMPLE_REPLY))
     code, out, _ = run(capsys, "collect", job_id, "--results", str(results))
     assert code == 0 and "3 persona(s)" in out and "batch cost $0.0000" in out
+
+
+def test_sample_study_and_bad_options(server, capsys):
+    code, out, err = run(capsys, "submit", "--from", "sample", "--provider", "anthropic",
+                         "--json")
+    assert code == 0 and json.loads(out)["request_counts"]["total"] == 1
+    code, out, _ = run(capsys, "submit", "--from", "sample", "--provider", "anthropic",
+                       "--count", "99", "--json")
+    error = json.loads(out)["error"]
+    assert code == 2 and error["code"] == "E1101" and "count" in error["message"]

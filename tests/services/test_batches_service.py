@@ -24,6 +24,7 @@ def server(vendor_server, monkeypatch):
 
 async def test_submit_list_refresh_collect(server, paths, monkeypatch):
     from persona_tui.sdk import batch as sdk_batch
+    from persona_tui.services.hub import Services
 
     real = sdk_batch.asubmit_batch
 
@@ -31,7 +32,8 @@ async def test_submit_list_refresh_collect(server, paths, monkeypatch):
         return await real(*args, base_url=server.url, **kwargs)
 
     monkeypatch.setattr("persona_tui.services.batches.asubmit_batch", via_server)
-    service = BatchService(paths)
+    service = Services.create(paths).batches
+    assert isinstance(service, BatchService)
     assert service.offers_batch("gemini") and not service.offers_batch("ollama")
     assert not service.offers_batch("vllm-file")
     server.batches.hold = True

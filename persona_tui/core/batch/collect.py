@@ -78,12 +78,13 @@ class ReplayProvider(LLMProvider):
 async def study_result(*, provider: str, model: str, base_url: str | None,
                        persona: PersonaConfig, context_tokens: int, pricing: PricingData,
                        study: int, data_paths: list[str], replies: dict[str, Reply],
-                       problems: list[str]) -> tuple[GenerationResult | None, PersonaError | None]:
+                       problems: list[str], data_loader=None
+                       ) -> tuple[GenerationResult | None, PersonaError | None]:
     """Run the pipeline over one study's replies; ``problems`` name the chunks that failed."""
     pipeline = GenerationPipeline(ReplayProvider(provider, replies, study), GenerationConfig(
         model=model, persona=persona.model_copy(update={"budget": None}),  # paid already
         provider_name=provider, base_url=base_url, context_tokens=context_tokens,
-        pricing=pricing))
+        pricing=pricing, data_loader=data_loader))
     try:
         result = await pipeline.run(study_input(data_paths))
     except PersonaError as exc:

@@ -95,16 +95,17 @@ def study_input(paths: list[str]) -> Any:
 
 
 async def plan_batch(data_paths: list[Any], persona: PersonaConfig, context_tokens: int, *,
-               model: str, body_for) -> BatchPlan:
+               model: str, body_for, data_loader=DataLoader) -> BatchPlan:
     """``await body_for(messages)`` is the Chat Completions body for one prompt (the OpenAI
-    provider's own request body, as the interactive path would send it)."""
+    provider's own request body, as the interactive path would send it); ``data_loader()``
+    makes the loader (the application context's, with its limits)."""
     if not data_paths:
         raise DataError("a batch needs at least one study", code="E2005",
                         hint="Pass --from PATH once per study.")
     studies, requests, input_tokens, chunks_total = [], [], 0, 0
     for index, item in enumerate(data_paths):
         paths = study_paths(item)
-        loader = DataLoader()
+        loader = data_loader()
         documents = loader.load(study_input(paths))
         plan = plan_prompts(documents, persona, context_tokens)
         studies.append(PlannedStudy(index, paths, documents, len(plan.chunks), plan.mode,
