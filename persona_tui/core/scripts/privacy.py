@@ -40,7 +40,7 @@ from persona_tui.core.privacy.findings import (
 )
 from persona_tui.core.privacy.facts import SourceFacts
 from persona_tui.core.privacy.index import SHINGLE, SourceIndex, Window, shingle_hashes
-from persona_tui.core.privacy.names import AMBIGUOUS, SourceName, SourceNames, candidate_words
+from persona_tui.core.privacy.names import SourceNames
 from persona_tui.core.privacy.pii import find_pii
 from persona_tui.core.privacy.text import (
     comparable,
@@ -339,22 +339,10 @@ class PrivacyAuditor:
         return findings
 
     def _names(self, text, field, prepared: _Prepared) -> list[LeakageFinding]:
-        found: list[tuple[int, int, SourceName]] = []
-        for word, start, end in candidate_words(text):
-            if word.casefold() in AMBIGUOUS and _sentence_initial(text, start):
-                continue
-            entry = prepared.names.lookup(word)
-            if entry is None:
-                continue
-            if found and found[-1][2].source_id == entry.source_id and \
-                    text[found[-1][1]:start].strip() == "":
-                found[-1] = (found[-1][0], end, found[-1][2])  # "Sofia" + "Marquez": one name
-            else:
-                found.append((start, end, entry))
         findings = []
-        for start, end, entry in found:
+        for start, end, entry in prepared.names.find_in(text):
             name = text[start:end]
-            where = prepared.names.occurrence(entry, name.split()[0])
+            where = prepared.names.occurrence(entry)
             document = where[0] if where else next(
                 d for d in prepared.index.documents if d.id == entry.source_id)
             findings.append(LeakageFinding(
