@@ -213,9 +213,8 @@ async def test_controls_are_sent_and_a_partial_run_says_why(server, paths):
 
 async def test_estimated_token_counts_are_marked(server, monkeypatch, paths):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-openai-0123456789")
-    save_settings(Settings.model_validate({"providers": {
-        "ollama": {"base_url": server.url}, "openai": {"base_url": f"{server.url}/v1"}}}),
-        paths)
+    write_config({"providers": {"ollama": {"base_url": server.url},
+                                "openai": {"base_url": f"{server.url}/v1"}}}, paths)
     server.openai_usage = False  # a server that reports no usage and has no tokenizer
     async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
         await settle(pilot)
