@@ -6,7 +6,8 @@ The app is driven with Textual's Pilot, keys only, on the bundled sample study, 
 local vendor-protocol test server (so a real run streams and finishes without a model or the
 internet). Nothing here is drawn by hand. The states follow the README's tour: a provider
 tested, a model qualified, a run finished, a card made from a persona (with a sentence copied
-from an interview, as happens), and that card's privacy audit.
+from an interview, as happens), that card's privacy audit, and a role-play trial in which
+one reply repeats the interview and is withheld.
 """
 
 from __future__ import annotations
@@ -83,6 +84,19 @@ async def main() -> None:
                 await pilot.press("f6")
                 await settle()
                 app.save_screenshot(filename="audit.svg", path=str(OUT))
+
+                await pilot.press("f7")  # talk to the card: one reply clean, one leaking
+                await settle()
+                server.reply = "Honestly? One shared record, settled every Sunday. It stops " \
+                               "the arguments before they start."
+                await pilot.press(*"How do you keep track of who paid?", "enter")
+                await settle()
+                server.reply = "Mostly receipts." + COPIED
+                await pilot.press(*"And day to day?", "enter")
+                await settle()
+                app.focused.cursor_blink = False
+                await settle(0.2)
+                app.save_screenshot(filename="trial.svg", path=str(OUT))
         finally:
             server.close()
     print("wrote", ", ".join(sorted(p.name for p in OUT.glob("*.svg"))))

@@ -18,11 +18,12 @@ def _screens():
     from persona_tui.tui.screens.generate import GenerateScreen
     from persona_tui.tui.screens.ollama import OllamaScreen
     from persona_tui.tui.screens.providers import ProvidersScreen
+    from persona_tui.tui.screens.trial import TrialScreen
     from persona_tui.tui.widgets.fields import ItemsArea
 
     return {"providers": [ProvidersScreen], "ollama": [OllamaScreen],
             "generate": [GenerateScreen], "cards": [CardsScreen, ItemsArea],
-            "audit": [AuditScreen]}
+            "audit": [AuditScreen], "trial": [TrialScreen]}
 
 
 @pytest.mark.parametrize("destination", DESTINATIONS, ids=lambda d: d.mode)

@@ -1,4 +1,4 @@
-"""The Textual app: five screens reachable by one key each, a command palette that lists
+"""The Textual app: six screens reachable by one key each, a command palette that lists
 them, a footer with the keys that work now, F1 help, and error toasts with the error's hint.
 
 Screens talk to services only (``app.services``); the app owns navigation. Settings live in
@@ -37,6 +37,10 @@ def _screen(mode: str) -> Screen:
         from persona_tui.tui.screens.cards import CardsScreen
 
         return CardsScreen()
+    if mode == "trial":
+        from persona_tui.tui.screens.trial import TrialScreen
+
+        return TrialScreen()
     from persona_tui.tui.screens.audit import AuditScreen
 
     return AuditScreen()
@@ -101,8 +105,9 @@ class PersonaApp(App):
             self.show_error(exc)
 
     def action_go(self, mode: str) -> None:
-        """Leaving the editor for anything but its audit asks about unsaved changes."""
-        if self.current_mode == "cards" and mode not in ("cards", "audit"):
+        """Leaving the editor for anything but its audit or its trial (both work on the card
+        as edited) asks about unsaved changes."""
+        if self.current_mode == "cards" and mode not in ("cards", "audit", "trial"):
             self.screen.ask_unsaved(partial(self.switch_mode, mode))
         else:
             self.switch_mode(mode)

@@ -1,4 +1,4 @@
-"""The five destinations, declared once: they feed the key bindings, the screens the app can
+"""The six destinations, declared once: they feed the key bindings, the screens the app can
 switch to, the command palette and the help screen."""
 
 from __future__ import annotations
@@ -26,4 +26,6 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "Edit character cards made from personas"),
     Destination("audit", "Privacy audit", "f6", "app.screen.audit",
                 "Audit a card against its source data"),
+    Destination("trial", "Role-play trial", "f7", "app.screen.trial",
+                "Talk to the open card; every reply audited for leaks as it streams"),
 )
