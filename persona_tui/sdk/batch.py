@@ -22,6 +22,7 @@ from typing import Any
 
 from persona_tui.core.batch.collect import Reply, study_result
 from persona_tui.core.batch.engines import BATCH_PROVIDERS, BatchEngine, Outcome, engine_for
+from persona_tui.core.batch.engines.base import vendor_request
 from persona_tui.core.batch.format import read_request_lines
 from persona_tui.core.batch.planning import (
     BatchEstimate,
@@ -92,11 +93,15 @@ class _Connection:
         self.engine: BatchEngine = engine_for(provider, self.client)
         self.body_builder = OpenAIProvider(base_url=_NOWHERE)
 
-    async def body_for(self, messages, persona: PersonaConfig) -> dict[str, Any]:
-        spec = await self.body_builder.complete_request(
-            messages, model=self.model, temperature=persona.temperature,
-            max_tokens=output_budget(persona), json_mode=True)
-        return spec.body
+    async def body_for(self, messages, schema: dict | None, persona: PersonaConfig
+                       ) -> dict[str, Any]:
+        """The job-format body: OpenAI's own request (its structured-output dialect) for an
+        OpenAI job, else a Chat Completions body with the schema as is, from which the
+        engine's adapter builds its vendor's request."""
+        builder = self.client if self.provider == "openai" else self.body_builder
+        return await vendor_request(builder, messages, model=self.model, schema=schema,
+                                    temperature=persona.temperature,
+                                    max_tokens=output_budget(persona), seed=persona.seed)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -492,7 +497,7 @@ async def aestimate_batch(data_paths: list[Any], config: PersonaConfig | None = 
     try:
         plan = await plan_batch(
             list(data_paths), persona, context_tokens or default_context_tokens(provider),
-            model=connection.model, body_for=lambda m: connection.body_for(m, persona),
+            model=connection.model, body_for=lambda m, s: connection.body_for(m, s, persona),
             data_loader=connection.data_loader)
         return estimate_plan(plan, provider=provider, model=connection.model,
                              pricing=connection.pricing, base_url=connection.base_url,
@@ -525,7 +530,7 @@ async def asubmit_batch(data_paths: list[Any], config: PersonaConfig | None = No
     try:
         plan = await plan_batch(list(data_paths), persona, context_size,
                                 model=connection.model,
-                                body_for=lambda m: connection.body_for(m, persona),
+                                body_for=lambda m, s: connection.body_for(m, s, persona),
                                 data_loader=connection.data_loader)
         estimate = estimate_plan(plan, provider=provider, model=connection.model,
                                  pricing=connection.pricing, base_url=connection.base_url,

@@ -104,9 +104,9 @@ async def test_batch_study_ends_as_the_interactive_run_does(server, vendor):
 
 
 def _live_prompt(vendor, body):
-    if vendor == "gemini":
-        return body["contents"]
-    return body["messages"]
+    """A streamed request without what only streaming needs: the batch sends the rest —
+    messages, reply schema as structured output, sampling options — unchanged."""
+    return {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
 
 
 def _prompts(vendor, created):
@@ -114,12 +114,13 @@ def _prompts(vendor, created):
         from tests.vendor_server.batches import parse_multipart
 
         _, files = parse_multipart(created.headers["content-type"], created.body.encode())
-        return [json.loads(line)["body"]["messages"] for line in
-                files["file"][1].decode().splitlines()]
-    if vendor == "anthropic":
-        return [item["params"]["messages"] for item in created.body["requests"]]
-    return [item["request"]["contents"]
-            for item in created.body["batch"]["inputConfig"]["requests"]["requests"]]
+        bodies = [json.loads(line)["body"] for line in files["file"][1].decode().splitlines()]
+    elif vendor == "anthropic":
+        bodies = [item["params"] for item in created.body["requests"]]
+    else:
+        bodies = [item["request"]
+                  for item in created.body["batch"]["inputConfig"]["requests"]["requests"]]
+    return [_live_prompt(vendor, body) for body in bodies]
 
 
 def test_estimate_shows_both_prices_and_the_budget_applies_to_the_batch_price(server):

@@ -73,7 +73,9 @@ def test_request_file_is_openai_batch_input(tmp_path):
         assert set(line["body"]) <= known, set(line["body"]) - known
         adapter.validate_python(line["body"])
         assert line["body"]["model"] == MODEL and line["body"]["stream"] is False
-        assert line["body"]["response_format"] == {"type": "json_object"}
+        # the reply schema as structured output, as vLLM takes it (json_schema, the schema as is)
+        assert line["body"]["response_format"]["type"] == "json_schema"
+        assert line["body"]["response_format"]["json_schema"]["schema"]["type"] == "object"
 
 
 def test_output_file_is_read_back_with_errors_per_study(tmp_path):

@@ -19,7 +19,8 @@ from persona_tui.core.batch.format import (
 from persona_tui.core.cost import CostEstimate, CostEstimator, Price, PricingData, check_budget
 from persona_tui.core.data import DataLoader, SourceDocument
 from persona_tui.core.errors import DataError
-from persona_tui.core.generation.prompts import build_messages, output_budget, plan_prompts
+from persona_tui.core.generation.pipeline import chunk_prompt
+from persona_tui.core.generation.prompts import output_budget, plan_prompts
 from persona_tui.core.models.options import PersonaConfig
 
 #: the share of the interactive price each batch engine charges (all three vendors: half)
@@ -96,8 +97,9 @@ def study_input(paths: list[str]) -> Any:
 
 async def plan_batch(data_paths: list[Any], persona: PersonaConfig, context_tokens: int, *,
                model: str, body_for, data_loader=DataLoader) -> BatchPlan:
-    """``await body_for(messages)`` is the Chat Completions body for one prompt (the OpenAI
-    provider's own request body, as the interactive path would send it); ``data_loader()``
+    """``await body_for(messages, schema)`` is the Chat Completions body for one prompt (the
+    OpenAI provider's own request body, as the interactive path would send it: the same
+    messages, the reply schema as structured output); ``data_loader()``
     makes the loader (the application context's, with its limits)."""
     if not data_paths:
         raise DataError("a batch needs at least one study", code="E2005",
@@ -112,9 +114,9 @@ async def plan_batch(data_paths: list[Any], persona: PersonaConfig, context_toke
                                     list(loader.warnings) + plan.warnings))
         input_tokens += plan.input_tokens
         for number, chunk in enumerate(plan.chunks):
-            messages = build_messages(chunk, persona)
+            messages, schema, _ = chunk_prompt(chunk, persona)
             key = RequestKey(index, number, STEP_GENERATE)
-            body = await body_for(messages)
+            body = await body_for(messages, schema)
             requests.append(PlannedRequest(key, messages_digest(messages),
                                            request_line(key.custom_id, body), body))
         chunks_total += len(plan.chunks)

@@ -114,6 +114,18 @@ class GenerationResult:
             output_mode=self.output_mode, token_source=self.token_source)
 
 
+def chunk_prompt(documents: list[SourceDocument], persona: PersonaConfig, *,
+                 structured: bool = True) -> tuple[list, dict | None, PassageIndex]:
+    """One chunk's messages, its reply schema (None without structured output) and the
+    numbered passages evidence refers to — built one way for a live run and a batch."""
+    passages = PassageIndex(documents)
+    names = offered_names(documents, persona.count, seed=persona.seed)
+    messages = build_messages(documents, persona, passages=passages, names=names)
+    schema = persona_schema(persona, passages=len(passages), names=names) \
+        if structured else None
+    return messages, schema, passages
+
+
 class _Stop(Exception):
     pass
 
@@ -234,12 +246,8 @@ class _Run:
         budget = self.p.config.persona.budget
         config = self.p.config
         for number, chunk_docs in enumerate(self.plan.chunks):
-            self.passages = PassageIndex(chunk_docs)
-            names = offered_names(chunk_docs, config.persona.count, seed=config.persona.seed)
-            messages = build_messages(chunk_docs, config.persona, passages=self.passages,
-                                      names=names)
-            schema = persona_schema(config.persona, passages=len(self.passages),
-                                    names=names) if config.structured_output else None
+            messages, schema, self.passages = chunk_prompt(
+                chunk_docs, config.persona, structured=config.structured_output)
             chunk_input = sum(estimate_tokens(m.content) + 4 for m in messages)
             queue: asyncio.Queue = asyncio.Queue()
             task = asyncio.create_task(self._pump(messages, queue, schema))
@@ -449,4 +457,4 @@ def _best(personas: list[Persona], count: int) -> list[Persona]:
     return [p for p in personas if id(p) in keep]
 
 
-__all__ = ["GenerationConfig", "GenerationPipeline", "GenerationResult"]
+__all__ = ["GenerationConfig", "GenerationPipeline", "GenerationResult", "chunk_prompt"]

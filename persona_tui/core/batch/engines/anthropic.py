@@ -17,8 +17,8 @@ from persona_tui.core.batch.engines.base import (
     Outcome,
     Results,
     jsonl_records,
+    line_request,
 )
-from persona_tui.core.batch.format import body_messages
 from persona_tui.core.errors import ProviderError
 
 
@@ -27,15 +27,9 @@ class AnthropicBatchEngine(BatchEngine):
     max_requests = 100_000
     max_bytes = 256 * 1024 * 1024
 
-    async def _params(self, body: dict[str, Any]) -> dict[str, Any]:
-        spec = await self.provider.complete_request(
-            body_messages(body), model=body["model"], temperature=body.get("temperature"),
-            max_tokens=body.get("max_tokens"), json_mode="response_format" in body)
-        return spec.body
-
     async def submit(self, lines, *, model, job_id):
-        requests = [{"custom_id": line["custom_id"], "params": await self._params(line["body"])}
-                    for line in lines]
+        requests = [{"custom_id": line["custom_id"],
+                     "params": await line_request(self.provider, line)} for line in lines]
         self.check_size(len(requests), len(json.dumps(requests)))
         batch = await self.call("POST", "/v1/messages/batches", json_body={"requests": requests})
         return batch["id"], self._status(batch)

@@ -148,6 +148,41 @@ class BatchEngine:
             attempt += 1
 
 
+def line_schema(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The reply schema a job-format body carries as structured output, or None."""
+    response_format = body.get("response_format") or {}
+    if response_format.get("type") == "json_schema":
+        return (response_format.get("json_schema") or {}).get("schema")
+    if response_format.get("type") == "json_object" and "schema" in response_format:
+        return response_format["schema"]
+    return None
+
+
+async def vendor_request(provider: ChatProvider, messages, *, model: str,
+                         schema: dict | None, temperature: float | None,
+                         max_tokens: int | None, seed: int | None) -> dict[str, Any]:
+    """The request body ``provider`` sends for this prompt, as in an interactive run: the
+    reply schema through its own structured-output mechanism, in the mode it tries first
+    (or the one it found works), the seed where it takes one. A batch cannot fall back to
+    another mode mid-request; a request refused for its mode errors and can be resubmitted."""
+    mode = provider._modes(model, schema)[0]
+    spec = await provider.complete_request(
+        messages, model=model, temperature=temperature, max_tokens=max_tokens,
+        json_mode=True, schema=schema, mode=mode,
+        seed=seed if getattr(provider, "supports_seed", True) else None)
+    return spec.body
+
+
+async def line_request(provider: ChatProvider, line: dict[str, Any]) -> dict[str, Any]:
+    """A job-format line's request, rebuilt by another vendor's provider."""
+    from persona_tui.core.batch.format import body_messages
+
+    body = line["body"]
+    return await vendor_request(provider, body_messages(body), model=body["model"],
+                                schema=line_schema(body), temperature=body.get("temperature"),
+                                max_tokens=body.get("max_tokens"), seed=body.get("seed"))
+
+
 def jsonl_records(data: bytes, what: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Records of a result file; a last line cut short is reported, never half-read."""
     records, warnings = [], []
@@ -166,4 +201,5 @@ def jsonl_records(data: bytes, what: str) -> tuple[list[dict[str, Any]], list[st
     return records, warnings
 
 
-__all__ = ["BatchEngine", "EngineStatus", "Outcome", "Results", "jsonl_records"]
+__all__ = ["BatchEngine", "EngineStatus", "Outcome", "Results", "jsonl_records", "line_request",
+           "line_schema", "vendor_request"]

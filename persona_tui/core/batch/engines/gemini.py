@@ -11,8 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from persona_tui.core.batch.engines.base import BatchEngine, EngineStatus, Outcome, Results
-from persona_tui.core.batch.format import body_messages
+from persona_tui.core.batch.engines.base import (
+    BatchEngine,
+    EngineStatus,
+    Outcome,
+    Results,
+    line_request,
+)
 from persona_tui.core.providers.gemini import API_VERSION, model_path
 
 _STATE = {"BATCH_STATE_PENDING": "validating", "BATCH_STATE_RUNNING": "in_progress",
@@ -44,11 +49,8 @@ class GeminiBatchEngine(BatchEngine):
     async def submit(self, lines, *, model, job_id):
         requests = []
         for line in lines:
-            body = line["body"]
-            spec = await self.provider.complete_request(
-                body_messages(body), model=body["model"], temperature=body.get("temperature"),
-                max_tokens=body.get("max_tokens"), json_mode="response_format" in body)
-            requests.append({"request": spec.body, "metadata": {"key": line["custom_id"]}})
+            requests.append({"request": await line_request(self.provider, line),
+                             "metadata": {"key": line["custom_id"]}})
         self.check_size(len(requests), len(json.dumps(requests)))
         operation = await self.call(
             "POST", f"/{API_VERSION}/{model_path(model)}:batchGenerateContent",
