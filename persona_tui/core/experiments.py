@@ -32,6 +32,7 @@ from persona_tui.core.models.options import ExperimentConfig
 from persona_tui.core.models.persona import Persona
 from persona_tui.core.names import child_path
 from persona_tui.core.platform import PathManager
+from persona_tui.core.utils.sanitize import dumps as safe_dumps
 
 
 def persona_markdown(personas: list[Persona]) -> str:
@@ -103,8 +104,8 @@ def _salvage(announced: list[Persona], raw: str) -> list[Persona]:
 
 
 def _write_personas(run_dir: Path, personas: list[Persona]) -> None:
-    atomic_write(run_dir / "personas.json", json.dumps(
-        [json.loads(p.model_dump_json()) for p in personas], indent=2, ensure_ascii=False))
+    atomic_write(run_dir / "personas.json", safe_dumps(
+        [json.loads(p.model_dump_json()) for p in personas], indent=2))
     atomic_write(run_dir / "personas.md", persona_markdown(personas))
 
 
@@ -239,7 +240,8 @@ def write_run(run_dir: Path, config: ExperimentConfig, *, experiment: str | None
         if observed is not None:
             record.update(observed.usage())
     record.update(extra or {})
-    atomic_write(run_dir / "run.json", json.dumps(record, indent=2, ensure_ascii=False))
+    # parser errors and vendor words quote model text: DEL and C1 are written escaped
+    atomic_write(run_dir / "run.json", safe_dumps(record, indent=2))
     return record
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from persona_tui.core.models.persona import Persona
+from persona_tui.core.utils.sanitize import clean_tree, fix_surrogates
 
 
 class GenerationResultModel(BaseModel):
@@ -37,6 +40,18 @@ class GenerationResultModel(BaseModel):
     output_mode: str | None = None
     #: where the token counts come from: vendor, tokenizer or estimate
     token_source: str = "vendor"
+
+    @field_validator("raw_output", mode="before")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        """The model's text as it came, except lone surrogates (no UTF-8 form: U+FFFD)."""
+        return fix_surrogates(value) if isinstance(value, str) else value
+
+    @field_validator("warnings", "errors", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        """Warnings and errors quote model text and are shown: cleaned like any shown text."""
+        return clean_tree(value) if isinstance(value, list) else value
 
 
 __all__ = ["GenerationResultModel"]

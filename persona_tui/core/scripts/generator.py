@@ -120,8 +120,11 @@ class ScriptGenerator:
         title = persona.title or "research persona"
         return honest_uncertainty(CharacterCard.model_validate({
             "id": slugify(persona.id or persona.name, fallback="card"),
-            "identity": {"name": persona.name, "title": persona.title,
-                         "demographics_summary": _demographics_summary(persona)},
+            # a persona may say more than a card's identity holds: cut to the card's limits
+            # rather than fail the user's "make a card" on a long model-written name
+            "identity": {"name": " ".join(persona.name.split())[:120] or "Unnamed persona",
+                         "title": persona.title.strip()[:200],
+                         "demographics_summary": _demographics_summary(persona)[:2000]},
             "psychological_profile": {
                 "goals": persona.goals, "motivations": persona.motivations,
                 "pain_points": persona.pain_points,
