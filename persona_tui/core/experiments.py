@@ -86,23 +86,6 @@ def file_hashes(paths: list[str], *, max_bytes: int | None = None) -> dict[str, 
     return hashes
 
 
-def _salvage(announced: list[Persona], raw: str) -> list[Persona]:
-    """The personas announced while the run streamed, plus any other complete persona in the
-    raw text (a cut-off reply still holds the ones that finished). Salvaged personas keep
-    their evidence unverified: nothing from a model is trusted without the check."""
-    if not raw:
-        return list(announced)
-    from persona_tui.core.generation.parser import PersonaParser
-
-    try:
-        found = PersonaParser().parse(raw).personas
-    except Exception:  # the parser never raises on model output; belt and braces for a save
-        found = []
-    seen = {" ".join(p.name.casefold().split()) for p in announced}
-    extra = [p for p in found if " ".join(p.name.casefold().split()) not in seen]
-    return list(announced) + extra
-
-
 def _write_personas(run_dir: Path, personas: list[Persona]) -> None:
     atomic_write(run_dir / "personas.json", safe_dumps(
         [json.loads(p.model_dump_json()) for p in personas], indent=2))
@@ -228,7 +211,9 @@ def write_run(run_dir: Path, config: ExperimentConfig, *, experiment: str | None
         if raw:
             atomic_write(run_dir / "raw_output.txt", raw)
             files.append("raw_output.txt")
-        personas = _salvage(observed.personas if observed is not None else [], raw)
+        # the personas announced while it streamed (checked by the pipeline, participants'
+        # names replaced); the raw text keeps the rest for the user to see
+        personas = list(observed.personas) if observed is not None else []
         if personas:
             _write_personas(run_dir, personas)
             files += ["personas.json", "personas.md"]
