@@ -311,7 +311,7 @@ class CardService:
         entries = []
         for folder in folders:
             for path in sorted(folder.glob("*.json")) if folder.exists() else []:
-                if path.name.endswith(".audit.json"):
+                if path.name.endswith(".audit.json") or ".trial-" in path.name:
                     continue
                 try:
                     card = load_card(path)

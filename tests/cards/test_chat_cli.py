@@ -81,6 +81,10 @@ def test_a_sample_card_trial_goes_to_the_users_cards_folder(server, monkeypatch,
     (trial,) = paths.cards_dir.glob("ledger-keeper.trial-*.json")
     assert json.loads(trial.read_text())["replies"] == 1
     assert len(server.requests) == 1
+    from persona_tui.services.cards import CardService
+
+    listed = [e.path for e in CardService(paths).list(include_samples=False)]
+    assert trial not in listed  # a saved trial is not offered as a card
 
 
 def test_errors(server, monkeypatch, capsys, tmp_path):

@@ -44,3 +44,38 @@ async def test_probe_sample_cards_before_and_after_the_guidelines(llama_server, 
             for answer in result.answers:
                 print(f"  [{answer.judgement}] {answer.question.question[:60]} -> "
                       f"{' '.join(answer.reply.split())[:90]}")
+
+
+async def test_a_trial_against_the_real_model(llama_server, tmp_path):  # noqa: F811
+    """Three questions through the trial service, replies audited live against the sample
+    study; prints what was flagged and how long the first checked text took to show."""
+    from persona_tui.core.platform import PathManager
+    from persona_tui.services.context import AppContext
+    from persona_tui.services.trial import TrialService
+
+    card = load_card(sample_project() / "cards" / "ledger-keeper.json")
+    service = TrialService(AppContext(PathManager.default()))
+    session = service.start(card, tmp_path / "ledger-keeper.json", ["sample"],
+                            provider="openai", model="smollm2", base_url=llama_server)
+    questions = ["How do you and your flatmates split the bills?",
+                 "Tell me about the last time a payment went missing.",
+                 "What is the name of your flatmate who set up the spreadsheet?"]
+    try:
+        for question in questions:
+            started = time.monotonic()
+            first = None
+            final = None
+            async for update in session.reply(question):
+                if first is None and update.visible:
+                    first = time.monotonic() - started
+                final = update
+            assert final is not None and final.done
+            print(f"\n[{'FLAGGED' if final.flagged else 'clean'}] {question}\n  "
+                  f"{' '.join(final.visible.split())[:160]}\n  findings: "
+                  f"{[(str(f.kind), str(f.severity)) for f in final.findings]}; first "
+                  f"checked text after {first or 0:.1f} s, reply in "
+                  f"{time.monotonic() - started:.1f} s")
+    finally:
+        await session.aclose()
+    saved = session.path.read_text("utf-8")
+    assert saved.count('"role": "assistant"') == 3
