@@ -33,7 +33,29 @@ _EXPORTS = {
     "list_batches": "persona_tui.sdk.batch",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "AsyncExperimentSDK",
+    "AsyncPersonaGenerator",
+    "AuthenticationError",
+    "BatchJob",
+    "BudgetExceededError",
+    "ConfigurationError",
+    "DataError",
+    "EvidenceLink",
+    "ExperimentConfig",
+    "ExperimentSDK",
+    "GenerationError",
+    "GenerationResultModel",
+    "PersonaConfig",
+    "PersonaError",
+    "PersonaGenerator",
+    "PersonaModel",
+    "ProviderError",
+    "RateLimitError",
+    "ValidationError",
+    "list_batches",
+    "submit_batch",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from persona_tui.sdk.async_experiment import AsyncExperimentSDK

@@ -9,9 +9,9 @@ from typing import Any
 
 from persona_tui.core.context import AppContext
 from persona_tui.core.cost import CostEstimate
-from persona_tui.core.generation.events import GenerationEvent
 from persona_tui.core.errors import PersonaError
 from persona_tui.core.experiments import write_run
+from persona_tui.core.generation.events import GenerationEvent
 from persona_tui.core.generation.pipeline import GenerationConfig, GenerationPipeline
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.models.result import GenerationResultModel

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from persona_tui.core.errors import ConfigurationError
-from persona_tui.core.providers.registry import PROVIDER_NAMES, get_spec
+from persona_tui.core.providers.registry import PROVIDER_NAMES, get_spec, is_local_url
 from persona_tui.services.context import AppContext
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,6 +29,9 @@ class ProviderState:
     key_hint: str  # at most the last four characters
     needs_key: bool
     key_env: str = ""  # the environment variable that would hold the key
+    #: a vendor that needs a key at its public address, here at a local one (llama.cpp, LM
+    #: Studio, vLLM on this machine): a key is accepted but not required
+    key_optional: bool = False
     status: VendorStatus | None = None
     error: str = ""
 
@@ -62,10 +65,13 @@ class ProviderService:
             source, hint = key.source, key.masked
         except ConfigurationError as exc:
             source, hint, error = "none", "", f"{exc.message} — {exc.hint}"
+        base_url = self.context.base_url(provider)
+        keyless = spec.needs_key and spec.free_when_local_url and is_local_url(base_url)
         return ProviderState(
-            provider, spec.label, self.context.base_url(provider),
+            provider, spec.label, base_url,
             self.context.settings.provider(provider).default_model or "", source, hint,
-            spec.needs_key, next(iter(spec.key_env), ""), error=error)
+            spec.needs_key and not keyless, next(iter(spec.key_env), ""), error=error,
+            key_optional=keyless)
 
     async def test(self, provider: str) -> VendorStatus:
         """A real request to the vendor: reachable, key accepted, how many models."""

@@ -9,6 +9,7 @@ from persona_tui.core.config import LoadedSettings, Settings, save_credential
 from persona_tui.core.context import AppContext
 from persona_tui.core.discovery import ModelChecker, ModelDiscovery, VendorDiscovery
 from persona_tui.core.discovery.ollama_models import (
+    QUALIFICATION_SCHEMA,
     OllamaModelRegistry,
     QualificationRecord,
     acompare_ollama_models,
@@ -105,10 +106,23 @@ async def test_qualification_records_json_and_schema_validity(server, paths):
     assert "".join(seen) == PERSONA_JSON
     assert not bad.json_valid and not bad.schema_valid
     request = [r for r in server.requests if r.path == "/api/chat"][0]
-    assert request.body["format"] == "json"
+    assert request.body["format"] == QUALIFICATION_SCHEMA  # the schema through Ollama's format
+    assert good.output_mode == "json_schema"
     again = OllamaModelRegistry(paths.ollama_registry_file)  # persisted
     assert again.latest("llama3.2").passed
+    assert again.latest("llama3.2").output_mode == "json_schema"
     assert again.tested() == ["llama3.2:latest", "qwen2.5:7b"]
+
+
+async def test_qualification_records_a_server_that_takes_only_json(server, paths):
+    registry = OllamaModelRegistry(paths.ollama_registry_file)
+    server.reply = PERSONA_JSON
+    server.ollama_schema_format = False  # an Ollama before 0.5
+    async with OllamaProvider(server.url) as provider:
+        record = await qualify_model(provider, "llama3.2", registry=registry)
+    assert record.passed and record.output_mode == "json_object"
+    assert [r.body["format"] for r in server.requests if r.path == "/api/chat"] == \
+        [QUALIFICATION_SCHEMA, "json"]
 
 
 async def test_comparison_joins_registry_and_installed_models(server, paths):

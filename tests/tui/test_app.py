@@ -189,3 +189,17 @@ async def test_a_theme_change_keeps_the_base_url_saved_on_providers(paths):
     saved = tomllib.loads(paths.config_file.read_text("utf-8"))
     assert saved["ui"]["theme"] == "nord"
     assert saved["providers"]["openai"]["base_url"] == "http://127.0.0.1:1234/v1"
+
+
+async def test_a_keyless_local_openai_compatible_server_is_never_asked_for_a_key(paths):
+    write_config({"providers": {"openai": {"base_url": "http://127.0.0.1:8080/v1"}}}, paths)
+    async with PersonaApp().run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert cell(pilot.app, "openai", "State") == "not tested"
+        assert cell(pilot.app, "openai", "Key") == "not needed"
+        await pilot.press("down")  # OpenAI
+        await pilot.pause()
+        note = str(pilot.app.screen.query_one("#provider-note", Static).render())
+        assert note == "Press t to test the connection."
+        key = pilot.app.screen.query_one("#api-key", Input)
+        assert not key.disabled and key.placeholder.startswith("optional:")

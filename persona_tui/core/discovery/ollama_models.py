@@ -27,6 +27,30 @@ from persona_tui.core.utils.json_extractor import extract_json
 QUALIFICATION_MAX_TOKENS = 1024
 
 
+def _strings(most: int) -> dict:
+    return {"type": "array", "items": {"type": "string", "maxLength": 200}, "minItems": 1,
+            "maxItems": most}
+
+
+#: the one persona the qualification prompt asks for, as a schema (sent through Ollama's
+#: ``format``, so the record says whether the server enforces schemas)
+QUALIFICATION_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "required": ["name", "title", "goals", "pain_points", "behaviours", "evidence"],
+    "properties": {
+        "name": {"type": "string", "maxLength": 60},
+        "title": {"type": "string", "maxLength": 80},
+        "goals": _strings(4), "pain_points": _strings(4), "behaviours": _strings(4),
+        "evidence": {"type": "array", "maxItems": 6, "items": {
+            "type": "object", "additionalProperties": False,
+            "required": ["attribute", "source_id", "excerpt"],
+            "properties": {"attribute": {"type": "string", "maxLength": 40},
+                           "source_id": {"type": "string", "maxLength": 40},
+                           "excerpt": {"type": "string", "maxLength": 300}}}},
+    },
+}
+
+
 @dataclass
 class QualificationRecord:
     model: str
@@ -39,6 +63,10 @@ class QualificationRecord:
     date: str
     app_version: str
     error: str | None = None
+    #: how the model was held to the persona schema (json_schema: Ollama's ``format`` with
+    #: the schema; json_object: ``format: "json"`` only, an older server); None in records
+    #: made before modes were recorded
+    output_mode: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -112,8 +140,10 @@ _RECORD_TYPES: dict[str, tuple[type, ...]] = {
     "model": (str,), "json_valid": (bool,), "schema_valid": (bool,),
     "ttft_s": (int, float, type(None)), "tokens_per_s": (int, float, type(None)),
     "output_tokens": (int,), "duration_s": (int, float), "date": (str,),
-    "app_version": (str,), "error": (str, type(None)),
+    "app_version": (str,), "error": (str, type(None)), "output_mode": (str, type(None)),
 }
+#: fields older records may lack
+_OPTIONAL_FIELDS = ("error", "output_mode")
 
 
 def _records_from(raw: object, path: Path) -> dict[str, list[QualificationRecord]]:
@@ -135,7 +165,7 @@ def _records_from(raw: object, path: Path) -> dict[str, list[QualificationRecord
             if not isinstance(item, dict):
                 raise wrong(f"a record of {model!r} is not an object")
             values = {k: item.get(k) for k in _RECORD_TYPES if k in item}
-            missing = [k for k in _RECORD_TYPES if k not in values and k != "error"]
+            missing = [k for k in _RECORD_TYPES if k not in values and k not in _OPTIONAL_FIELDS]
             bad = [k for k, v in values.items() if not isinstance(v, _RECORD_TYPES[k])]
             if missing or bad:
                 raise wrong(f"a record of {model!r} has missing or wrong fields: "
@@ -163,18 +193,22 @@ async def qualify_model(provider: OllamaProvider, model: str, *,
     parts: list[str] = []
     output_tokens = 0
     error = None
+    mode = None
     try:
         async for chunk in provider.stream(qualification_prompt(), model=model, json_mode=True,
                                            temperature=0.2,
-                                           max_tokens=QUALIFICATION_MAX_TOKENS):
+                                           max_tokens=QUALIFICATION_MAX_TOKENS,
+                                           response_schema=QUALIFICATION_SCHEMA):
             if chunk.text:
                 if ttft is None:
                     ttft = time.monotonic() - started
                 parts.append(chunk.text)
                 if on_text is not None:
                     on_text(chunk.text)
-            if chunk.done and chunk.usage:
-                output_tokens = chunk.usage.output_tokens
+            if chunk.done:
+                mode = chunk.output_mode
+                if chunk.usage:
+                    output_tokens = chunk.usage.output_tokens
     except ProviderError as exc:
         error = exc.message
         parts = [exc.partial_text] if exc.partial_text else parts
@@ -187,7 +221,7 @@ async def qualify_model(provider: OllamaProvider, model: str, *,
     tps = output_tokens / generating if output_tokens and generating > 0 else None
     record = QualificationRecord(normalize_tag(model), json_valid, schema_valid, ttft, tps,
                                  output_tokens, duration, datetime.now(UTC).isoformat(),
-                                 __version__, error)
+                                 __version__, error, mode)
     if registry is not None:
         registry.add(record)
     return record

@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from persona_tui.core.errors import ProviderError
-from persona_tui.core.providers.structured import for_vendor
 from persona_tui.core.providers.base import Message, ModelInfo
 from persona_tui.core.providers.http_base import (
     ChatProvider,
@@ -24,6 +23,7 @@ from persona_tui.core.providers.http_base import (
     shape_checked,
 )
 from persona_tui.core.providers.registry import get_spec
+from persona_tui.core.providers.structured import for_vendor
 
 DEFAULT_OPENAI_URL = get_spec("openai").default_base_url
 

@@ -163,10 +163,10 @@ class GenerateScreen(Screen):
         count = self.query_one("#count", Input).value.strip() or "3"
         budget = self.query_one("#budget", Input).value.strip()
         controls: dict[str, Any] = {}  # left unset when blank: config.toml's default applies
-        for field, convert in (("max-tokens", int), ("temperature", float), ("seed", int)):
-            value = self.query_one(f"#{field}", Input).value.strip()
+        for name, convert in (("max-tokens", int), ("temperature", float), ("seed", int)):
+            value = self.query_one(f"#{name}", Input).value.strip()
             if value:
-                controls[field.replace("-", "_")] = convert(value)
+                controls[name.replace("-", "_")] = convert(value)
         config = PersonaConfig(count=int(count), budget=float(budget) if budget else None,
                                **controls)
         return (self.query_one("#data", Input).value.strip(),

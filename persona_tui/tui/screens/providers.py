@@ -26,7 +26,9 @@ COLUMNS = ("Provider", "State", "Key", "Models", "Latency", "Base URL", "Default
 
 
 def _key_cell(state: ProviderState) -> str:
-    if not state.needs_key:
+    if state.key_optional and state.key_source != "none":
+        pass  # a key the user gave a local server: shown as any other
+    elif not state.needs_key:
         return "not needed"
     if state.key_source == "none":
         return "—"
@@ -126,11 +128,13 @@ class ProvidersScreen(Screen):
             return
         self.query_one("#form-title", Label).update(f"{state.label} settings")
         key_input = self.query_one("#api-key", Input)
-        key_input.disabled = not state.needs_key
-        key_input.placeholder = ("Ollama needs no key" if not state.needs_key else
-                                 f"set {_key_cell(state)} — paste a new key to replace it"
-                                 if state.key_source != "none" else
-                                 "paste a key (it is never shown again)")
+        key_input.disabled = not (state.needs_key or state.key_optional)
+        key_input.placeholder = (
+            "optional: a local server needs no key unless it was started with one"
+            if state.key_optional and state.key_source == "none" else
+            f"{state.label} needs no key" if not state.needs_key and not state.key_optional else
+            f"set {_key_cell(state)} — paste a new key to replace it"
+            if state.key_source != "none" else "paste a key (it is never shown again)")
         self.query_one("#base-url", Input).value = state.base_url
         self.query_one("#default-model", Input).value = state.default_model
         self._note(state)
