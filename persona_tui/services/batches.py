@@ -50,6 +50,27 @@ class BatchService:
     def offers_batch(provider: str) -> bool:
         return provider in HOSTED_BATCH
 
+    @staticmethod
+    def batch_price(provider: str, interactive_usd: float | None) -> float | None:
+        """What the vendor's batch engine charges for work priced ``interactive_usd`` live."""
+        from persona_tui.core.batch.planning import BATCH_DISCOUNT
+
+        if interactive_usd is None or provider not in BATCH_DISCOUNT:
+            return None
+        return interactive_usd * BATCH_DISCOUNT[provider]
+
+    async def check(self) -> list[tuple[JobSummary, list[GenerationResultModel] | None]]:
+        """Ask the engine about every pending job; collect those that finished."""
+        checked = []
+        for job in self.pending():
+            summary = await self.refresh(job.id)
+            results = await self.collect(job.id) if summary.status in (
+                "completed", "expired", "cancelled") else None
+            if results is not None:
+                summary = next(j for j in self.jobs() if j.id == job.id)
+            checked.append((summary, results))
+        return checked
+
     async def estimate(self, data: list[Any], provider: str, model: str | None,
                        config: PersonaConfig) -> BatchEstimate:
         return await aestimate_batch(data, config, provider=provider, model=model or None,

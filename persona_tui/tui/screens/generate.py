@@ -65,6 +65,11 @@ class GenerateScreen(Screen):
                 tooltip="Estimate tokens and cost for these settings"),
         Binding("ctrl+y", "copy_output", "Copy output", id="generate.copy_output",
                 tooltip="Copy the model's output to the clipboard (works over SSH)"),
+        Binding("ctrl+b", "as_batch", "As a batch", id="generate.as_batch", show=False,
+                tooltip="Send this study to the vendor's batch engine: half price, results "
+                        "within 24 h (hosted vendors)"),
+        Binding("ctrl+j", "check_batches", "Check batches", id="generate.check_batches",
+                show=False, tooltip="Ask about pending batch jobs; collect the finished ones"),
         Binding("ctrl+u", "copy_personas", "Copy personas", id="generate.copy_personas",
                 tooltip="Copy the personas of the last run as Markdown"),
     ]
@@ -98,6 +103,13 @@ class GenerateScreen(Screen):
         partial: str
         saved_to: str
         cancelled: bool = False
+
+    @dataclass
+    class Batches(Message):
+        """Pending batch jobs were listed, submitted to or checked."""
+
+        text: str
+        error: Exception | None = None
 
     @dataclass
     class Estimated(Message):
@@ -156,6 +168,7 @@ class GenerateScreen(Screen):
 
     def on_mount(self) -> None:
         self.schedule_estimate()
+        self.list_batches()
 
     # --- settings ----------------------------------------------------------------------------
 
@@ -213,9 +226,82 @@ class GenerateScreen(Screen):
         else:
             text = f"estimate: {message.estimate.describe()}"
             total = message.estimate.total_cost
+            batches = self.app.services.batches
+            batch = batches.batch_price(message.estimate.provider, total)
+            if batch is not None and not message.estimate.is_local:
+                text += f" · as a batch ${batch:.4f} (ctrl+b)"
             if message.budget is not None and total is not None and total > message.budget:
                 text += f" — over the ${message.budget:.4f} budget"
         self.query_one("#estimate", Static).update(strip_control(text))
+
+    # --- batches -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="batches-list")
+    def list_batches(self) -> None:
+        pending = self.app.services.batches.pending()
+        if pending:
+            self.post_message(self.Batches(
+                f"Press ctrl+g to start · {len(pending)} batch job(s) pending "
+                "(ctrl+j checks them)"))
+
+    def action_as_batch(self) -> None:
+        try:
+            data, provider, model, config = self.settings()
+        except ValueError as exc:
+            self.notify(strip_control(f"Check the options: {exc}"), severity="error",
+                        markup=False)
+            return
+        if not self.app.services.batches.offers_batch(provider):
+            self.notify("Batch engines: openai, anthropic, gemini (vLLM files: persona-tui "
+                        "batch submit --provider vllm-file).", markup=False)
+            return
+        self.query_one("#stats", Static).update("Submitting the batch…")
+        self.submit_batch(data, provider, model, config)
+
+    @work(exclusive=True, group="batches")
+    async def submit_batch(self, data: str, provider: str, model: str,
+                           config: PersonaConfig) -> None:
+        service = self.app.services
+        try:
+            job = await service.batches.submit([service.generation.resolve(data)], provider,
+                                               model, config)
+        except Exception as exc:
+            self.post_message(self.Batches("Batch not submitted.", exc))
+            return
+        self.post_message(self.Batches(
+            f"Batch {job.id} submitted to {job.provider}: {job.total} request(s), "
+            f"{job.status} — ctrl+j checks it (or persona-tui batch status {job.id})"))
+
+    def action_check_batches(self) -> None:
+        self.query_one("#stats", Static).update("Checking batch jobs…")
+        self.check_batches()
+
+    @work(exclusive=True, group="batches")
+    async def check_batches(self) -> None:
+        try:
+            checked = await self.app.services.batches.check()
+        except Exception as exc:
+            self.post_message(self.Batches("Batch check failed.", exc))
+            return
+        if not checked:
+            self.post_message(self.Batches("No batch jobs pending."))
+            return
+        lines = []
+        for job, results in checked:
+            if results is None:
+                lines.append(f"{job.id}: {job.status}, {job.completed}/{job.total} done")
+            else:
+                personas = sum(len(r.personas) for r in results)
+                lines.append(f"{job.id}: {job.status}, {personas} persona(s) from "
+                             f"{len(results)} stud{'y' if len(results) == 1 else 'ies'}, "
+                             f"saved in experiment {job.experiment}")
+        self.post_message(self.Batches(" · ".join(lines)))
+
+    @on(Batches)
+    def _batches(self, message: Batches) -> None:
+        self.query_one("#stats", Static).update(strip_control(message.text))
+        if message.error is not None:
+            self.app.show_error(message.error)
 
     # --- running -----------------------------------------------------------------------------
 
