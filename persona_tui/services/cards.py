@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -298,12 +299,89 @@ def fingerprint(path: Path | None) -> str | None:
     return hash_regular(path) if path is not None and path.exists() else None
 
 
+@dataclass(frozen=True)
+class CardOpened:
+    """Another card (or none) is now the open card."""
+
+    session: EditSession | None
+
+
+@dataclass(frozen=True)
+class CardChanged:
+    """The open card's data changed outside the editor (a discard, a redaction)."""
+
+    session: EditSession
+
+
+@dataclass(frozen=True)
+class FocusRequested:
+    """Someone (the audit viewer's "jump to field") wants the editor on this field."""
+
+    path: str
+    start: int | None = None
+
+
+CardEvent = CardOpened | CardChanged | FocusRequested
+
+
 class CardService:
+    """Owns the open card, shared by the editor and the audit viewer, and announces what
+    happens to it to listeners (the app turns those into messages; this module knows
+    nothing of Textual), so no screen reaches into another."""
+
     def __init__(self, paths: PathManager) -> None:
         self.paths = paths
         remove_orphans(paths.cards_dir)  # temporary files of a save killed mid-write
-        #: the card open in the editor, shared with the audit viewer
-        self.current: EditSession | None = None
+        self._current: EditSession | None = None
+        self._listeners: list[Callable[[CardEvent], None]] = []
+        #: the last focus request, kept until the editor takes it (it may not be built yet)
+        self._focus: FocusRequested | None = None
+
+    # --- the open card and its announcements ---------------------------------------------
+
+    def listen(self, callback: Callable[[CardEvent], None]) -> Callable[[], None]:
+        """Call ``callback`` with every :data:`CardEvent`; returns the function that stops."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners \
+            else None
+
+    def _announce(self, event: CardEvent) -> None:
+        for callback in list(self._listeners):
+            callback(event)
+
+    @property
+    def current(self) -> EditSession | None:
+        """The card open in the editor, shared with the audit viewer."""
+        return self._current
+
+    @current.setter
+    def current(self, session: EditSession | None) -> None:
+        if session is not self._current:
+            self._current = session
+            self._announce(CardOpened(session))
+
+    def changed(self) -> None:
+        """Tell the listeners the open card's data changed (after a redaction, say)."""
+        if self._current is not None:
+            self._announce(CardChanged(self._current))
+
+    def discard(self) -> None:
+        """Drop the open card's unsaved changes; a card never saved is closed."""
+        session = self._current
+        if session is None:
+            return
+        if session.revert():
+            self.changed()
+        else:
+            self.current = None
+
+    def request_focus(self, path: str, start: int | None = None) -> None:
+        self._focus = FocusRequested(path, start)
+        self._announce(self._focus)
+
+    def take_focus_request(self) -> FocusRequested | None:
+        request, self._focus = self._focus, None
+        return request
 
     def list(self, *, include_samples: bool = True) -> list[CardEntry]:
         folders = [self.paths.cards_dir] + ([sample_project() / "cards"] if include_samples

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -108,18 +109,17 @@ class PersonaApp(App):
         """Leaving the editor for anything but its audit or its trial (both work on the card
         as edited) asks about unsaved changes."""
         if self.current_mode == "cards" and mode not in ("cards", "audit", "trial"):
-            self.screen.ask_unsaved(partial(self.switch_mode, mode))
+            self.ask_unsaved(partial(self.switch_mode, mode))  # whatever is on top (a picker)
         else:
             self.switch_mode(mode)
 
     async def action_quit(self) -> None:
         self.ask_unsaved(self.exit)
 
-    def ask_unsaved(self, then: Callable[[], object], *,
-                    save: Callable[[], bool] | None = None,
-                    discard: Callable[[], object] | None = None) -> None:
+    def ask_unsaved(self, then: Callable[[], object]) -> None:
         """Run ``then()`` now if the open card has no unsaved changes; else ask, and run it
-        after the user saves (``save``, by default a plain save) or discards; Cancel stays."""
+        after the user saves or discards (the card service announces either, so the editor
+        shows the result); Cancel stays."""
         cards = self.services.__dict__.get("cards")  # never built: nothing to lose
         session = cards.current if cards is not None else None
         if session is None or not session.dirty:
@@ -128,23 +128,35 @@ class PersonaApp(App):
         from persona_tui.tui.screens.dialogs import UnsavedChanges
 
         def answered(answer: str | None) -> None:
-            if answer == "save" and not (save or self._save_open_card)():
+            if answer == "save" and self.save_open_card() is None:
                 return
-            if answer == "discard" and discard is not None:
-                discard()
+            if answer == "discard":
+                cards.discard()
             if answer in ("save", "discard"):
                 then()
 
         name = session.data.get("identity", {}).get("name") or "The open card"
         self.push_screen(UnsavedChanges(strip_control(str(name))), answered)
 
-    def _save_open_card(self) -> bool:
+    def save_open_card(self) -> Path | None:
+        """Save the open card; when it is invalid, say why and ask the editor to show the
+        first bad field. Returns where it was saved, or None."""
+        cards = self.services.cards
+        session = cards.current
+        if session is None:
+            return None
         try:
-            self.services.cards.save(self.services.cards.current)
+            return cards.save(session)
         except (PersonaError, OSError, ValueError) as exc:
-            self.show_error(exc)
-            return False
-        return True
+            errors = session.errors()
+            if errors:
+                first = next(iter(errors))
+                self.notify(strip_control(f"Not saved: {first}: {errors[first]}"),
+                            severity="error", markup=False)
+                cards.request_focus(first)
+            else:
+                self.show_error(exc)
+            return None
 
     def action_help(self) -> None:
         from persona_tui.tui.screens.help import HelpScreen

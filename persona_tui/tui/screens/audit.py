@@ -159,13 +159,13 @@ class AuditScreen(Screen):
                                     "fix it in the editor (F5) first."))
             return
         self.query_one("#audit-title", Static).update("Auditing…")
-        self._run(session, session.version)
+        # the worker gets a snapshot, never the session the editor may be changing
+        self._run(session, session.card(), list(session.sources), session.version)
 
     @work(thread=True, exclusive=True, group="audit-run")
-    def _run(self, session: EditSession, version: int) -> None:
+    def _run(self, session: EditSession, card: Any, sources: list[str], version: int) -> None:
         try:
-            result = self.app.services.audit.audit(session.card(), session.sources,
-                                                   card_path=session.path)
+            result = self.app.services.audit.audit(card, sources, card_path=session.path)
         except Exception as exc:  # a missing source, an unreadable file: a toast with a hint
             self.post_message(self.Failed(exc))
         else:
@@ -279,14 +279,8 @@ class AuditScreen(Screen):
         finding = self.selected
         if finding is None or not finding.field:
             return
+        self.app.services.cards.request_focus(finding.field, finding.start)
         self.app.switch_mode("cards")
-        self.app.call_after_refresh(self._focus_in_editor, finding.field, finding.start)
-
-    def _focus_in_editor(self, path: str, start: int) -> None:
-        from persona_tui.tui.screens.cards import CardsScreen
-
-        if isinstance(self.app.screen, CardsScreen):
-            self.app.screen.focus_field(path, start)
 
     def action_redact(self) -> None:
         finding = self.selected
@@ -302,6 +296,7 @@ class AuditScreen(Screen):
             self.app.show_error(exc)
             return
         self.session.replace(self.app.services.cards.data_of(redacted))
+        self.app.services.cards.changed()
         self.notify(strip_control(f"Replaced “{_one_line(finding.text, 40)}” with "
                                   f"{finding.replacement} in {finding.field}. The card is "
                                   "unsaved: ctrl+s in the editor (F5) saves it; ctrl+z there "

@@ -9,6 +9,7 @@ itself only pays for validation.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
 from persona_tui.services.app_support import PersonaError, strip_control
-from persona_tui.services.cards import FORMAT_LABELS, EditSession, field_layout
+from persona_tui.services.cards import (
+    FORMAT_LABELS,
+    CardChanged,
+    CardEvent,
+    CardOpened,
+    EditSession,
+    FocusRequested,
+    field_layout,
+)
 from persona_tui.tui.screens.dialogs import Pick
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.fields import (
@@ -68,6 +77,12 @@ class CardsScreen(Screen):
         version: int
         error: Exception
 
+    @dataclass
+    class Card(Message):
+        """Something the card service announced."""
+
+        event: CardEvent
+
     def __init__(self) -> None:
         super().__init__(name="cards")
         self.session: EditSession | None = None
@@ -77,6 +92,9 @@ class CardsScreen(Screen):
         self._fields: dict[str, TextField | ListField] = {}
         self._errors: dict[str, str] = {}
         self._title = ""
+        self._building = asyncio.Lock()
+        self._built_for: EditSession | None = None
+        self._stop_listening = lambda: None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,6 +110,9 @@ class CardsScreen(Screen):
     async def on_mount(self) -> None:
         self.query_one("#preview").display = False
         cards = self.app.services.cards
+        # the card service announces opens, outside changes and focus requests; a message
+        # carries each to this screen's handlers (the callback may run on any thread)
+        self._stop_listening = cards.listen(lambda event: self.post_message(self.Card(event)))
         if cards.current is None:
             entries = cards.list()
             if entries:
@@ -101,19 +122,53 @@ class CardsScreen(Screen):
                     self.app.show_error(exc)
         await self.show_session()
 
-    async def on_screen_resume(self) -> None:
+    def on_unmount(self) -> None:
+        self._stop_listening()
+
+    def on_screen_resume(self) -> None:
         current = self.app.services.cards.current
         if current is not self.session:
-            await self.show_session()
+            self._show()
         elif current is not None and current.version != self.shown_version:
             self.refresh_fields()
             self._changed()
+        self._take_focus_request()
+
+    @on(Card)
+    def _card_event(self, message: Card) -> None:
+        event = message.event
+        if isinstance(event, CardOpened):
+            self._show()
+        elif isinstance(event, CardChanged) and event.session is self.session:
+            self.refresh_fields()
+            self._changed()
+        elif isinstance(event, FocusRequested) and self.is_current:
+            self._take_focus_request()
+
+    def _take_focus_request(self) -> None:
+        if self.session is not self.app.services.cards.current:
+            return  # the editor is being rebuilt: show_session takes it when done
+        request = self.app.services.cards.take_focus_request()
+        if request is not None:
+            self.call_after_refresh(self.focus_field, request.path, request.start)
 
     # --- showing a session -------------------------------------------------------------------
 
+    def _show(self) -> None:
+        self.run_worker(self.show_session(), group="cards-show")
+
     async def show_session(self) -> None:
-        """Build the editor for the shared session (a new card, another card)."""
-        self.session = self.app.services.cards.current
+        """Build the editor for the shared session (a new card, another card). One build
+        at a time, each for the card open when it starts: two builds that overlapped used
+        to leave the form on the page twice."""
+        async with self._building:
+            if self._built_for is self.app.services.cards.current and self._built_for \
+                    is not None:
+                return
+            await self._build()
+
+    async def _build(self) -> None:
+        self.session = self._built_for = self.app.services.cards.current
         editor = self.query_one("#editor", VerticalScroll)
         gc.unfreeze()  # the old editor's widgets may be collected again
         await editor.remove_children()
@@ -142,6 +197,7 @@ class CardsScreen(Screen):
         self.shown_version = self.session.version
         self._changed(audit_now=True)
         self.call_after_refresh(self._focus_first)
+        self._take_focus_request()
 
     def _focus_first(self) -> None:
         field = self._fields.get("identity.name")
@@ -277,39 +333,12 @@ class CardsScreen(Screen):
     # --- save, open, new, export -------------------------------------------------------------
 
     def action_save(self) -> bool:
-        if self.session is None:
-            return False
-        try:
-            path = self.app.services.cards.save(self.session)
-        except (PersonaError, OSError, ValueError) as exc:
-            errors = self.session.errors()
-            if errors:
-                first = next(iter(errors))
-                self.notify(strip_control(f"Not saved: {first}: {errors[first]}"),
-                            severity="error", markup=False)
-                self.focus_field(first)
-            else:
-                self.app.show_error(exc)
+        path = self.app.save_open_card()
+        if path is None:
             return False
         self._update_title()
         self.notify(strip_control(f"Saved {path}"), markup=False)
         return True
-
-    def ask_unsaved(self, then) -> None:
-        """The app's question about unsaved changes, answered with this editor's save (which
-        points at the bad field) and discard (which shows the reverted card)."""
-        self.app.ask_unsaved(then, save=self.action_save, discard=self.discard)
-
-    def discard(self) -> None:
-        """Back to the saved card; a card never saved is closed."""
-        cards = self.app.services.cards
-        if self.session is not None and not self.session.revert():
-            cards.current = None
-        if cards.current is not self.session:
-            self.run_worker(self.show_session(), exclusive=True, group="cards-show")
-        elif self.session is not None:
-            self.refresh_fields()
-            self._changed()
 
     def action_open_card(self) -> None:
         entries = self.app.services.cards.list()
@@ -317,17 +346,15 @@ class CardsScreen(Screen):
 
         def picked(index: int | None) -> None:
             if index is not None:
-                self.ask_unsaved(lambda: self._open(entries[index].path))
+                self.app.ask_unsaved(lambda: self._open(entries[index].path))
 
         self.app.push_screen(Pick("Open a card", labels), picked)
 
     def _open(self, path) -> None:
         try:
-            self.app.services.cards.open_current(path)
+            self.app.services.cards.open_current(path)  # announced: the editor follows
         except PersonaError as exc:
             self.app.show_error(exc)
-            return
-        self.run_worker(self.show_session(), exclusive=True, group="cards-show")
 
     def action_new_card(self) -> None:
         cards = self.app.services.cards
@@ -343,10 +370,9 @@ class CardsScreen(Screen):
                 return
 
             def make() -> None:
-                cards.current = cards.new_from_persona(entries[index])
-                self.run_worker(self.show_session(), exclusive=True, group="cards-show")
+                cards.current = cards.new_from_persona(entries[index])  # announced
 
-            self.ask_unsaved(make)
+            self.app.ask_unsaved(make)
 
         self.app.push_screen(Pick("New card from a persona", labels,
                                   "The card describes how the persona speaks; it never "
@@ -407,13 +433,14 @@ class CardsScreen(Screen):
         if not session.sources:
             badge.show_pending("audit: no sources — F6 to choose")
             return
-        self._audit(session, session.version)
+        # the worker gets a snapshot: the session keeps changing under typing meanwhile
+        self._audit(session.card(), list(session.sources), session.path, session.version)
 
     @work(thread=True, exclusive=True, group="cards-audit")
-    def _audit(self, session: EditSession, version: int) -> None:
+    def _audit(self, card: Any, sources: list[str], path: Any, version: int) -> None:
         try:
-            result = self.app.services.audit.audit(session.card(), session.sources,
-                                                   card_path=session.path, record=False)
+            result = self.app.services.audit.audit(card, sources, card_path=path,
+                                                   record=False)
         except Exception as exc:  # shown on the badge and as a toast, never a crash
             self.post_message(self.AuditFailed(version, exc))
         else:
