@@ -220,16 +220,21 @@ def _run(args: argparse.Namespace) -> int:
             return run_probe(args.card, args.source, provider=args.provider, model=args.model,
                              base_url=args.base_url, min_score=args.min_score,
                              judge_model=args.judge_model, json_output=args.json)
-        return _open_app()
+        return _open_app(debug=args.debug)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
         from persona_tui.core.errors import PersonaError
 
-        if args.debug or not isinstance(exc, PersonaError):
+        if args.debug:
             raise
-        print(exc.describe(), file=sys.stderr)
+        if isinstance(exc, PersonaError):
+            print(exc.describe(), file=sys.stderr)
+        else:  # unexpected: one line, never a traceback (--debug shows it)
+            from persona_tui.services.errors import report
+
+            print(f"persona-tui: {report(exc).one_line()}", file=sys.stderr)
         return EXIT_PROBLEM
 
 
@@ -237,10 +242,10 @@ def _on_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _open_app() -> int:
+def _open_app(*, debug: bool = False) -> int:
     from persona_tui.tui.app import run_app
 
-    return run_app()
+    return run_app(debug=debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,7 +41,7 @@ ERROR_CODES: dict[str, ErrorCode] = {
         ErrorCode("E1004", "API key rejected",
                   "Check the key on the Providers screen; it may be revoked or mistyped."),
         ErrorCode("E1005", "Unknown provider",
-                  "Use one of: ollama, openai, anthropic, gemini."),
+                  "Use a provider `persona-tui generate --help` lists."),
         ErrorCode("E1006", "Malformed API key",
                   "Paste the key again: it may only hold printable ASCII characters."),
         ErrorCode("E1101", "Invalid value", "Correct the named field and try again."),
@@ -107,6 +107,17 @@ class ConfigurationError(PersonaError):
     """The setup is wrong: config file, credentials, missing or rejected key."""
 
     default_code = "E1001"
+
+
+class MissingKeyError(ConfigurationError):
+    """A request needs an API key and none is set; ``provider`` says whose (the app offers
+    to go to Providers)."""
+
+    default_code = "E1003"
+
+    def __init__(self, message: str, *, provider: str, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.provider = provider
 
 
 class ValidationError(PersonaError):
@@ -236,6 +247,7 @@ __all__ = [
     "DataError",
     "ErrorCode",
     "GenerationError",
+    "MissingKeyError",
     "PersonaError",
     "ProviderError",
     "RateLimitError",

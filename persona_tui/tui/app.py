@@ -7,6 +7,7 @@ the one application context (``app.context``), loaded once before the app starts
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -14,9 +15,11 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from persona_tui.services.app_support import PathManager, PersonaError, strip_control
 from persona_tui.services.context import AppContext
+from persona_tui.services.errors import report as error_report
 from persona_tui.services.hub import Services
 from persona_tui.tui.navigation import DESTINATIONS
 
@@ -62,8 +65,11 @@ class PersonaApp(App):
 
     def __init__(self, *, paths: PathManager | None = None, context: AppContext | None = None,
                  start: str = "providers", card: str | None = None,
-                 sources: list[str] | None = None) -> None:
+                 sources: list[str] | None = None, debug: bool = False) -> None:
         super().__init__()
+        self.show_tracebacks = debug
+        #: the exception that ended the app, if one did
+        self.fatal_error: BaseException | None = None
         self._load_error: PersonaError | None = None
         if context is None:
             context, self._load_error = load_context(paths)
@@ -75,8 +81,7 @@ class PersonaApp(App):
         self._loading = True
 
     def on_mount(self) -> None:
-        if self._load_error is not None:
-            self.show_error(self._load_error)
+        problems: list[BaseException] = [self._load_error] if self._load_error else []
         for warning in self.context.warnings:
             self.notify(strip_control(warning), title="config.toml", severity="warning",
                         markup=False)
@@ -90,11 +95,13 @@ class PersonaApp(App):
             try:
                 session = self.services.cards.open_current(self.card)
             except PersonaError as exc:
-                self.show_error(exc)
+                problems.append(exc)
             else:
                 if self.sources:
                     session.sources = list(self.sources)
         self.switch_mode(self.start)
+        for problem in problems:  # over the first screen, not under it
+            self.show_error(problem)
 
     def watch_theme(self, theme: str) -> None:
         """The chosen theme persists in config.toml (only ``ui.theme`` is written)."""
@@ -179,16 +186,37 @@ class PersonaApp(App):
                                 partial(self.run_action, binding.action, active.node))
         yield from super().get_system_commands(screen)
 
+    # --- the one error boundary -------------------------------------------------------------
+
     def show_error(self, error: BaseException) -> None:
-        """Every failure reaches the user as a toast with what to do, never a traceback."""
-        if isinstance(error, PersonaError):
-            title, body = f"Error {error.code}", error.message
-            if error.hint:
-                body += f"\n{error.hint}"
-        else:
-            title, body = "Unexpected error", f"{type(error).__name__}: {error}"
-        self.notify(strip_control(body), title=title, severity="error", markup=False,
-                    timeout=10)
+        """Every failure reaches the user as one dialog: title, message, hint and code,
+        cleaned of control sequences and secrets; never a traceback. The app goes on."""
+        from persona_tui.tui.screens.dialogs import ErrorDialog
+
+        report = error_report(error, self.context)
+        top = self.screen
+        if isinstance(top, ErrorDialog) and top.report == report:
+            return  # the same failure again (a retry loop): one dialog is enough
+
+        def closed(answer: str | None) -> None:
+            if answer == "providers":
+                self.action_go("providers")
+
+        self.push_screen(ErrorDialog(report), closed)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Workers run with ``exit_on_error=False``; a failed one ends up here."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.show_error(event.worker.error)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's hook for an exception nothing handled: the app must end. Keep the error
+        # for run_app's one-line report; the traceback stays out of the user's terminal
+        # unless they asked for it (--debug, or textual's devtools).
+        self.fatal_error = getattr(error, "error", None) or error
+        super()._handle_exception(error)
+        if not self.show_tracebacks and "debug" not in self.features:
+            self._exit_renderables.clear()
 
 
 def load_context(paths: PathManager | None = None
@@ -202,9 +230,17 @@ def load_context(paths: PathManager | None = None
 
 
 def run_app(start: str = "providers", *, card: str | None = None,
-            sources: list[str] | None = None, context: AppContext | None = None) -> int:
-    """Run the app; opened on an audit, the exit status is its last verdict (1 = blocked)."""
-    app = PersonaApp(start=start, card=card, sources=sources, context=context)
+            sources: list[str] | None = None, context: AppContext | None = None,
+            debug: bool = False) -> int:
+    """Run the app: the one entry of the command line's app, ``edit`` and the audit viewer.
+
+    Opened on an audit, the exit status is its last verdict (1 = blocked). If an unexpected
+    exception ends the app, the status is 1 and stderr gets the error in one line."""
+    app = PersonaApp(start=start, card=card, sources=sources, context=context, debug=debug)
     app.run()
+    if app.fatal_error is not None:
+        print(f"persona-tui: {error_report(app.fatal_error, app.context).one_line()}",
+              file=sys.stderr)
+        return 1
     result = app.services.__dict__.get("audit") and app.services.audit.last_result
     return 1 if start == "audit" and result is not None and result.blocked else 0

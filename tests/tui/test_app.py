@@ -13,6 +13,7 @@ from persona_tui.core.platform import PathManager
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.navigation import DESTINATIONS
 from persona_tui.tui.screens.audit import AuditScreen
+from persona_tui.tui.screens.dialogs import ErrorDialog
 from persona_tui.tui.screens.help import HelpScreen
 from persona_tui.tui.screens.providers import ProvidersScreen
 from tests.config_files import write_config
@@ -153,13 +154,16 @@ async def test_theme_choice_persists(paths):
         assert pilot.app.theme == "nord"
 
 
-async def test_a_broken_config_is_a_toast_not_a_crash(paths):
+async def test_a_broken_config_is_an_error_dialog_not_a_crash(paths):
     paths.config_dir.mkdir(parents=True)
     paths.config_file.write_text("[ui\n")
     async with PersonaApp().run_test() as pilot:
         await pilot.pause()
+        assert isinstance(pilot.app.screen, ErrorDialog)
+        assert "not valid TOML" in pilot.app.screen.text
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(pilot.app.screen, ProvidersScreen)
-        assert any("not valid TOML" in str(n.message) for n in pilot.app._notifications)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

@@ -12,7 +12,7 @@ from persona_tui.resources import sample_project
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.screens.audit import AuditScreen
 from persona_tui.tui.screens.cards import CardsScreen
-from persona_tui.tui.screens.dialogs import AskText, Pick
+from persona_tui.tui.screens.dialogs import AskText, ErrorDialog, Pick
 
 SAMPLE_CARD = sample_project() / "cards" / "ledger-keeper.json"
 COPIED = "I started keeping my own notes in a text file, just date, what, how much, who paid."
@@ -164,7 +164,9 @@ async def test_a_missing_source_says_so_and_retyping_reruns(leaky_card, tmp_path
     app = PersonaApp(start="audit", card=str(leaky_card), sources=[str(tmp_path / "gone")])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert any("does not exist" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, ErrorDialog) and "does not exist" in app.screen.text
+        await pilot.press("escape")
+        await pilot.pause()
         assert text_of(app, "#verdict") == ""
         sources = app.screen.query_one("#sources", Input)
         sources.focus()

@@ -11,7 +11,7 @@ from textual.widgets import Input, Static, TextArea
 from persona_tui.resources import sample_project
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.screens.cards import CardsScreen
-from persona_tui.tui.screens.dialogs import Pick, UnsavedChanges
+from persona_tui.tui.screens.dialogs import ErrorDialog, Pick, UnsavedChanges
 from persona_tui.tui.screens.providers import ProvidersScreen
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.fields import ItemsArea
@@ -252,13 +252,15 @@ async def test_text_from_a_card_is_shown_literally(paths):
         assert pilot.app.screen.query_one("#f-identity--name", Input).value == "[bold]Mallory[/]"
 
 
-async def test_a_broken_card_file_is_a_toast_not_a_crash(paths, tmp_path):
+async def test_a_broken_card_file_is_an_error_dialog_not_a_crash(paths, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_bytes(b"\x00\x01 not json")
     async with PersonaApp(start="cards", card=str(bad)).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        assert isinstance(pilot.app.screen, ErrorDialog) and "bad.json" in pilot.app.screen.text
+        await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(pilot.app.screen, CardsScreen)
-        assert any("bad.json" in str(n.message) for n in pilot.app._notifications)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

@@ -10,6 +10,7 @@ from textual.widgets import Input, OptionList, Static
 
 from persona_tui.resources import sample_project
 from persona_tui.tui.app import PersonaApp
+from persona_tui.tui.screens.dialogs import ErrorDialog
 from persona_tui.tui.screens.generate import GenerateScreen
 from persona_tui.tui.widgets.stream_view import StreamView
 from tests.config_files import write_config
@@ -34,12 +35,17 @@ async def settle(pilot, seconds: float = 0.6) -> None:
     await pilot.pause()
 
 
+def generate_screen(app) -> GenerateScreen:
+    """The Generate screen, also under an error dialog a failed run leaves on top."""
+    return next(s for s in reversed(app.screen_stack) if isinstance(s, GenerateScreen))
+
+
 def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
+    return str(generate_screen(app).query_one(selector, Static).render())
 
 
 def log_text(app) -> str:
-    return app.screen.query_one("#output", StreamView).text
+    return generate_screen(app).query_one("#output", StreamView).text
 
 
 async def test_a_run_streams_every_token_and_shows_personas(server, paths):
@@ -87,6 +93,10 @@ async def test_a_failed_run_says_why_and_retry_works(server):
         await settle(pilot)
         await pilot.press("ctrl+g")
         await settle(pilot)
+        assert isinstance(pilot.app.screen, ErrorDialog)  # the reason, with its code
+        assert "E3004" in pilot.app.screen.text
+        await pilot.press("escape")
+        await pilot.pause()
         assert text_of(pilot.app, "#stats").startswith("Failed:")
         assert "ctrl+r retries" in text_of(pilot.app, "#stats")
         assert log_text(pilot.app) == "".join(server.chunks()[:5])

@@ -25,7 +25,7 @@ import httpx
 from persona_tui.core.apikeys import clean_api_key
 from persona_tui.core.errors import (
     AuthenticationError,
-    ConfigurationError,
+    MissingKeyError,
     ProviderError,
     RateLimitError,
 )
@@ -186,9 +186,9 @@ class HTTPProvider(LLMProvider):
 
     def require_key(self) -> None:
         if self.key_required and not self._api_key:
-            raise ConfigurationError(
-                f"no API key for {self.name}",
-                hint=f"Set {self.key_env} or add the key on the Providers screen.", code="E1003")
+            raise MissingKeyError(
+                f"no API key for {self.name}", provider=self.name,
+                hint=f"Set {self.key_env} or add the key on the Providers screen.")
 
     def _status_error(self, response: httpx.Response, body: Any,
                       partial_text: str = "") -> ProviderError:

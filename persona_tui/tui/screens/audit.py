@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.cards import EditSession
+from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.screens.dialogs import AskText, Pick
 
 COLUMNS = ("Severity", "Kind", "Field", "Excerpt")
@@ -48,7 +48,7 @@ def _highlighted(before: str, match: str, after: str) -> Text:
     return text
 
 
-class AuditScreen(Screen):
+class AuditScreen(PersonaScreen):
     CSS_PATH = "audit.tcss"
     BINDINGS = [
         Binding("ctrl+r", "rerun", "Re-run", id="audit.rerun",
@@ -78,6 +78,7 @@ class AuditScreen(Screen):
     def __init__(self) -> None:
         super().__init__(name="audit")
         self.session: EditSession | None = None
+        self._attempted: tuple[EditSession, int] | None = None
         self.result: Any = None
         self.audited_version = -1
         self.sort_index = 0
@@ -128,7 +129,9 @@ class AuditScreen(Screen):
         if session is None:
             self._say("No card is open. Press F5 and open or make one (ctrl+o / ctrl+n).")
             return
-        if session.version != self.audited_version or self.result is None:
+        # automatically only for a card (or version) not tried yet: coming back from the
+        # error dialog of a failed run must not run it, and fail, again
+        if (session, session.version) != self._attempted:
             self.action_rerun()
 
     # --- running ---------------------------------------------------------------------------
@@ -159,10 +162,11 @@ class AuditScreen(Screen):
                                     "fix it in the editor (F5) first."))
             return
         self.query_one("#audit-title", Static).update("Auditing…")
+        self._attempted = (session, session.version)
         # the worker gets a snapshot, never the session the editor may be changing
         self._run(session, session.card(), list(session.sources), session.version)
 
-    @work(thread=True, exclusive=True, group="audit-run")
+    @work(thread=True, exclusive=True, group="audit-run", exit_on_error=False)
     def _run(self, session: EditSession, card: Any, sources: list[str], version: int) -> None:
         try:
             result = self.app.services.audit.audit(card, sources, card_path=session.path)

@@ -19,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static, TextArea
 
@@ -33,6 +32,8 @@ from persona_tui.services.cards import (
     FocusRequested,
     field_layout,
 )
+from persona_tui.services.errors import report as error_report
+from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.screens.dialogs import Pick
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.fields import (
@@ -48,7 +49,7 @@ AUDIT_DELAY_S = 0.8
 PREVIEW_DELAY_S = 0.3
 
 
-class CardsScreen(Screen):
+class CardsScreen(PersonaScreen):
     CSS_PATH = "cards.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="cards.save",
@@ -155,7 +156,7 @@ class CardsScreen(Screen):
     # --- showing a session -------------------------------------------------------------------
 
     def _show(self) -> None:
-        self.run_worker(self.show_session(), group="cards-show")
+        self.run_worker(self.show_session(), group="cards-show", exit_on_error=False)
 
     async def show_session(self) -> None:
         """Build the editor for the shared session (a new card, another card). One build
@@ -436,7 +437,7 @@ class CardsScreen(Screen):
         # the worker gets a snapshot: the session keeps changing under typing meanwhile
         self._audit(session.card(), list(session.sources), session.path, session.version)
 
-    @work(thread=True, exclusive=True, group="cards-audit")
+    @work(thread=True, exclusive=True, group="cards-audit", exit_on_error=False)
     def _audit(self, card: Any, sources: list[str], path: Any, version: int) -> None:
         try:
             result = self.app.services.audit.audit(card, sources, card_path=path,
@@ -457,8 +458,13 @@ class CardsScreen(Screen):
 
     @on(AuditFailed)
     def _audit_failed(self, message: AuditFailed) -> None:
+        # a toast, not the error dialog: this audit runs by itself after every pause in
+        # typing, and a dialog would take the keyboard away mid-sentence; F6 reruns it and
+        # shows the full error there
         self.query_one(AuditBadge).show_pending("audit: failed — F6 for details")
-        self.app.show_error(message.error)
+        report = error_report(message.error, self.app.context)
+        self.notify(f"{report.message}\n{report.hint}".strip(), title="Live audit",
+                    severity="warning", markup=False)
 
     @on(AuditBadge.Opened)
     def _open_audit(self) -> None:

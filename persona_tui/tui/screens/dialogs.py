@@ -1,4 +1,5 @@
-"""Small modal questions: keep or drop unsaved changes, pick one of a list, type a line.
+"""Small modal questions: keep or drop unsaved changes, pick one of a list, type a line; and
+the error dialog every failure ends in.
 
 Each returns its answer through ``dismiss`` so callers can ``push_screen_wait`` or pass a
 callback; Esc always backs out without changing anything.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -96,3 +97,49 @@ class AskText(_Dialog):
             self.query_one("#dialog-error", Static).update("This cannot be empty.")
             return
         self.dismiss(event.value.strip())
+
+
+class ErrorDialog(_Dialog):
+    """What went wrong, with the error's code and what to do (text already cleaned by the
+    error report: no control sequences, no secrets). Scrolls when long; c copies it; for a
+    missing key, p goes to Providers. Returns "providers" when the user chose that."""
+
+    BINDINGS = [Binding("enter,escape", "cancel", "Close", id="error.close"),
+                Binding("c", "copy", "Copy", id="error.copy",
+                        tooltip="Copy the error's text to the clipboard"),
+                Binding("p", "providers", "Providers", id="error.providers",
+                        tooltip="Go to Providers to set the missing key")]
+
+    def __init__(self, report) -> None:
+        super().__init__()
+        self.report = report
+
+    @property
+    def text(self) -> str:
+        report = self.report
+        return f"{report.title} ({report.code})\n{report.message}\n{report.hint}".strip()
+
+    def compose(self) -> ComposeResult:
+        report = self.report
+        with Vertical(classes="dialog"):
+            yield Label(f"{report.title} · {report.code}", classes="dialog-title",
+                        markup=False)
+            with VerticalScroll(id="error-body"):
+                yield Static(report.message, id="error-message", markup=False)
+                if report.hint:
+                    yield Static(report.hint, id="error-hint", classes="hint", markup=False)
+            keys = "Enter closes · c copies" + (" · p opens Providers"
+                                               if report.missing_key_for else "")
+            yield Static(keys, classes="hint", markup=False)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "providers":
+            return self.report.missing_key_for is not None
+        return True
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify("Copied the error.", markup=False, timeout=2)
+
+    def action_providers(self) -> None:
+        self.dismiss("providers")

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -36,6 +35,7 @@ from persona_tui.services.generation import (
     persona_markdown,
 )
 from persona_tui.tui.coalesce import Coalescer
+from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.widgets.stream_view import StreamView
 
 FLUSH_EVERY_S = 0.05
@@ -52,7 +52,7 @@ def _persona_text(persona: Any, index: int) -> str:
     return strip_control("\n".join(lines))
 
 
-class GenerateScreen(Screen):
+class GenerateScreen(PersonaScreen):
     CSS_PATH = "generate.tcss"
     BINDINGS = [
         Binding("ctrl+g", "start", "Start", id="generate.start",
@@ -209,7 +209,7 @@ class GenerateScreen(Screen):
             return
         self.estimate_cost(data, provider, model, config)
 
-    @work(exclusive=True, group="estimate")
+    @work(exclusive=True, group="estimate", exit_on_error=False)
     async def estimate_cost(self, data: str, provider: str, model: str,
                             config: PersonaConfig) -> None:
         try:
@@ -345,7 +345,7 @@ class GenerateScreen(Screen):
         if self.running:
             self.workers.cancel_group(self, "generate")
 
-    @work(exclusive=True, group="generate")
+    @work(exclusive=True, group="generate", exit_on_error=False)
     async def generate(self, data: str, provider: str, model: str,
                        config: PersonaConfig) -> None:
         service = self.app.services.generation

@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Log, Static
 
 from persona_tui.services.app_support import strip_control
 from persona_tui.tui.coalesce import Coalescer
+from persona_tui.tui.screens.base import PersonaScreen
 
 COLUMNS = ("Model", "Size", "Family", "Params", "Quant", "Modified", "Status", "JSON",
            "Schema", "TTFT", "tok/s")
@@ -52,7 +52,7 @@ class ModelRow:
                 for i, v in enumerate(values)]
 
 
-class OllamaScreen(Screen):
+class OllamaScreen(PersonaScreen):
     CSS_PATH = "ollama.tcss"
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="ollama.refresh",
@@ -132,7 +132,7 @@ class OllamaScreen(Screen):
             strip_control(f"Asking Ollama at {self.url}…"))
         self.compare()
 
-    @work(exclusive=True, group="ollama-compare")
+    @work(exclusive=True, group="ollama-compare", exit_on_error=False)
     async def compare(self) -> None:
         try:
             result = await self.app.services.ollama.compare()
@@ -252,7 +252,7 @@ class OllamaScreen(Screen):
             self.query_one(f"#{pane}", Log).clear()
         self.side_by_side(pair[0], pair[1])
 
-    @work(exclusive=True, group="ollama-qualify")
+    @work(exclusive=True, group="ollama-qualify", exit_on_error=False)
     async def side_by_side(self, first: str, second: str) -> None:
         service = self.app.services.ollama
 
@@ -281,7 +281,7 @@ class OllamaScreen(Screen):
         self.query_one("#qualify-output", Log).clear()
         self.qualify(models)
 
-    @work(exclusive=True, group="ollama-qualify")
+    @work(exclusive=True, group="ollama-qualify", exit_on_error=False)
     async def qualify(self, models: list[str]) -> None:
         service = self.app.services.ollama
         output = Coalescer(lambda text: self.post_message(self.Output(text)))

@@ -16,11 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from persona_tui.services.app_support import PersonaError, VendorStatus, strip_control
 from persona_tui.services.providers import ProviderState
+from persona_tui.tui.screens.base import PersonaScreen
 
 COLUMNS = ("Provider", "State", "Key", "Models", "Latency", "Base URL", "Default model")
 
@@ -48,7 +48,7 @@ def _row(state: ProviderState) -> list[Text]:
     return [Text(strip_control(c), style=style if i == 1 else "") for i, c in enumerate(cells)]
 
 
-class ProvidersScreen(Screen):
+class ProvidersScreen(PersonaScreen):
     CSS_PATH = "providers.tcss"
     BINDINGS = [
         Binding("t", "test", "Test connection", id="providers.test",
@@ -164,7 +164,7 @@ class ProvidersScreen(Screen):
         self.query_one("#provider-note", Static).update(f"Testing {state.label}…")
         self.test_provider(self.selected)
 
-    @work(exclusive=True, group="provider-test")
+    @work(exclusive=True, group="provider-test", exit_on_error=False)
     async def test_provider(self, provider: str) -> None:
         try:
             status = await self.app.services.providers.test(provider)
