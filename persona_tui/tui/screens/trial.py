@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from persona_tui.services.app_support import strip_control
 from persona_tui.services.trial import PROVIDER_CHOICES, TrialSession, TrialUpdate
+from persona_tui.tui.screens.base import PersonaScreen
 
 
 def _where(finding: Any) -> str:
@@ -38,7 +38,7 @@ def findings_line(update: TrialUpdate) -> str:
     return strip_control(f"⚠ leaks source material: {kinds}{more} — {action}")
 
 
-class TrialScreen(Screen):
+class TrialScreen(PersonaScreen):
     CSS_PATH = "trial.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="trial.cancel",
@@ -163,7 +163,7 @@ class TrialScreen(Screen):
             self._release(self.trial)
             self.trial = None
 
-    @work(group="trial-close")
+    @work(group="trial-close", exit_on_error=False)
     async def _release(self, trial: TrialSession) -> None:
         await trial.aclose()
 
@@ -200,7 +200,7 @@ class TrialScreen(Screen):
         model = self.query_one("#trial-model", Input).value.strip()
         self._stream(session, self.trial, provider, model, question)
 
-    @work(exclusive=True, group="trial")
+    @work(exclusive=True, group="trial", exit_on_error=False)
     async def _stream(self, card_session: Any, trial: TrialSession | None, provider: str,
                       model: str, question: str) -> None:
         import asyncio
