@@ -402,13 +402,17 @@ class CardService:
     def open(self, path: str | Path) -> EditSession:
         """Open a card; a bundled sample is saved as the user's own copy, never in place."""
         path = Path(path)
-        card = load_card(path)
-        sample = path.parent.resolve() == (sample_project() / "cards").resolve()
-        if sample:
-            target = self.paths.cards_dir / path.name
-        else:
-            target = path if _ours(path) else path.with_name(f"{card.id}.json")
-        session = EditSession.of(card, target)
+        # read under the card's lock, so the fingerprint taken is of exactly what was read
+        # (a save by another session cannot fall in between)
+        with locked(path):
+            card = load_card(path)
+            sample = path.parent.resolve() == (sample_project() / "cards").resolve()
+            if sample:
+                target = self.paths.cards_dir / path.name
+            else:
+                target = path if _ours(path) else path.with_name(f"{card.id}.json")
+            with locked(target):
+                session = EditSession.of(card, target)
         logs = (AuditLog.for_card(target), AuditLog.for_card(path))
         session.sources = logs[0].sources or logs[1].sources or ([SAMPLE] if sample else [])
         probe = logs[0].last_probe or logs[1].last_probe

@@ -45,16 +45,18 @@ def test_hostile_model_text_is_clean_in_every_output(cli, vendors, paths, vendor
     vendors.reply = hostile.persona_reply()
     result = cli("generate", "--from", DATA, "--provider", vendor, "--model", MODELS[vendor],
                  "--experiment", "texts", "--count", "1")
-    assert result.code == 0, result.text
+    # the hostile persona has no verified evidence: the quality gate may call the run partial
+    assert result.code in (0, 1) and "persona(s) from" in result.text, result.text
     assert "Ada" in result.text
     result = cli("generate", "--from", DATA, "--provider", vendor, "--model", MODELS[vendor],
                  "--experiment", "texts", "--count", "1", "--json")
-    assert result.code == 0
+    assert result.code in (0, 1)
     parsed = json.loads(result.out)
     assert parsed["personas"][0]["name"].startswith("Ada")
     run = runs_of(paths, "texts")[-1].parent
     for name in ("personas.md", "personas.json", "run.json"):
         assert_clean((run / name).read_bytes(), name)
+    assert json.loads((run / "run.json").read_text("utf-8"))["status"] in ("ok", "partial")
 
 
 @pytest.mark.parametrize("shape", sorted(hostile.openai_shapes()))
