@@ -46,6 +46,15 @@ async def test_vendor_discovery_states(server, paths):
     assert statuses["ollama"].state == "available" and statuses["ollama"].model_count == 2
 
 
+async def test_a_base_url_without_v1_is_detected_and_the_fix_suggested(server, paths):
+    settings = Settings.model_validate({"providers": {"openai": {"base_url": server.url}}})
+    context = AppContext(paths, LoadedSettings(settings), env={"OPENAI_API_KEY": OPENAI_KEY})
+    status = await VendorDiscovery(context).check("openai")
+    assert status.state == "available" and status.model_count == 3
+    assert status.message == f"the server answers at {server.url}/v1, not at {server.url}"
+    assert status.hint == f"Save {server.url}/v1 as the base URL."
+
+
 async def test_vendor_discovery_uses_the_credentials_file(server, paths):
     save_credential("openai", OPENAI_KEY, paths)
     status = await VendorDiscovery(_context(server, paths, {})).check("openai")

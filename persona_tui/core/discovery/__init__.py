@@ -87,6 +87,10 @@ class VendorDiscovery:
         else:
             status.state = "available"
             status.model_count = len(models)
+            fixed = getattr(client, "base_url_fixed", None)
+            if fixed:  # an OpenAI-compatible server's URL given without /v1
+                status.message = f"the server answers at {fixed[1]}, not at {fixed[0]}"
+                status.hint = f"Save {fixed[1]} as the base URL."
         finally:
             await client.aclose()
         if status.state != "not configured":

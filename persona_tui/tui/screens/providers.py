@@ -149,6 +149,8 @@ class ProvidersScreen(PersonaScreen):
                     "environment.")
         elif status.state == "available":
             text = f"Connected: {status.model_count} models, {status.latency_s * 1000:.0f} ms."
+            if status.message:  # connected, with advice (a base URL that lacks /v1)
+                text += f"\n{status.message}. {status.hint}"
         else:
             text = f"{status.message}\n{status.hint}".strip()
         self.query_one("#provider-note", Static).update(strip_control(text))
