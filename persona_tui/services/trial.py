@@ -18,10 +18,12 @@ from functools import partial
 from pathlib import Path
 
 from persona_tui.core.errors import PersonaError
+from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.privacy.findings import LeakageFinding
 from persona_tui.core.providers import PROVIDER_NAMES, LLMProvider, create_provider
 from persona_tui.core.scripts.models import CharacterCard
 from persona_tui.core.scripts.privacy import PrivacyAuditor
+from persona_tui.core.scripts.probe import AnswerCallback, GroundednessProbe, ProbeResult
 from persona_tui.core.scripts.roleplay import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_TEMPERATURE,
@@ -158,6 +160,21 @@ class TrialService:
                              list(sources))
         return TrialSession(card, client, model, record, self.trial_path(record, card_path),
                             index, auditor, withhold)
+
+    async def probe(self, card: CharacterCard, card_path: Path | None, *, provider: str,
+                    model: str | None = None, base_url: str | None = None,
+                    on_answer: AnswerCallback | None = None) -> ProbeResult:
+        """The groundedness probe on ``card``; its score goes to the card's audit log (the
+        user's copy for a bundled sample, as the editor saves it)."""
+        client, model = self.provider_factory(provider, model or None, base_url)
+        try:
+            result = await GroundednessProbe(client, model).run(card, on_answer=on_answer)
+        finally:
+            await client.aclose()
+        if card_path is None or is_packaged(card_path):
+            card_path = self.paths.cards_dir / f"{card.id}.json"
+        await asyncio.to_thread(AuditLog.for_card(card_path).record_probe, result.summary())
+        return result
 
 
 __all__ = ["PROVIDER_CHOICES", "TrialService", "TrialSession", "TrialUpdate", "is_packaged",

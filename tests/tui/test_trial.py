@@ -134,7 +134,7 @@ async def test_the_trial_is_one_key_away_and_in_the_palette(server):
         assert isinstance(pilot.app.screen, TrialScreen)
         titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
         assert "Go to Role-play trial" in titles
-        assert {"Cancel", "Withhold", "New trial"} <= set(titles)
+        assert {"Cancel", "Withhold", "New trial", "Probe"} <= set(titles)
 
 
 async def test_without_a_card_it_says_what_to_do(server):
@@ -169,3 +169,27 @@ async def _flagged(pilot) -> None:
 def test_snapshot_trial_with_a_withheld_reply(snap_compare, server, size):
     server.reply = LEAK
     assert snap_compare(trial_app(), terminal_size=size, run_before=_flagged)
+
+
+async def test_ctrl_g_runs_the_groundedness_probe_and_records_its_score(server, paths):
+    from persona_tui.core.privacy.audit_log import AuditLog
+    from tests.cards.test_probe import DECLINED_REPLY, GROUNDED_ANSWERS
+
+    server.responder = lambda body: GROUNDED_ANSWERS.get(body["messages"][-1]["content"],
+                                                         DECLINED_REPLY)
+    async with trial_app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot, 5)
+        judged = texts(pilot.app, ".probe")
+        assert len(judged) == 12
+        assert judged[0].startswith("[grounded] (answerable) What are you trying to achieve")
+        assert sum(line.startswith("[declined] (unanswerable)") for line in judged) == 7
+        assert texts(pilot.app, "#trial-status")[0].startswith("Groundedness 1.00")
+        assert pilot.app.services.cards.current.groundedness == 1.0
+        await pilot.press("f5")
+        await settle(pilot)
+        title = str(pilot.app.screen.query_one("#card-title", Static).render())
+        assert title.endswith("groundedness 1.00")
+    log = AuditLog.for_card(paths.cards_dir / "ledger-keeper.json")
+    assert log.last_probe["score"] == 1.0 and log.last_probe["provider"] == "ollama"

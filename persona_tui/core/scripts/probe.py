@@ -23,6 +23,7 @@ The rules are deliberately simple and written down here so a reader can check a 
 
 from __future__ import annotations
 
+import inspect
 import re
 import tomllib
 from collections.abc import Awaitable, Callable
@@ -242,7 +243,7 @@ def _parse_judgement(text: str) -> str | None:
 
 # --- running ------------------------------------------------------------------------------------
 
-AnswerCallback = Callable[[ProbeAnswer], Awaitable[None] | None]
+AnswerCallback = Callable[[ProbeAnswer], Awaitable[None] | object]
 
 
 class GroundednessProbe:
@@ -298,7 +299,7 @@ class GroundednessProbe:
             answers.append(answer)
             if on_answer is not None:
                 pending = on_answer(answer)
-                if pending is not None:
+                if inspect.isawaitable(pending):
                     await pending
         return ProbeResult.of(answers, provider=self.provider.name, model=self.model,
                               judge_model=self.judge_model)

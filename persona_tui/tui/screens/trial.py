@@ -1,6 +1,7 @@
 """Role-play trial: talk to the open card through a provider; every reply is audited against
 the card's sources while it streams, a leaking reply is flagged with its findings and, with
-"withhold leaking replies" on (the default), its flagged text is masked.
+"withhold leaking replies" on (the default), its flagged text is masked. ctrl+g runs the
+groundedness probe on the card with the same provider and model, one judged answer at a time.
 
 The screen composes and renders; the conversation, the live audit and saving belong to the
 trial service. A worker iterates the reply stream and posts each update as a message; Esc
@@ -47,7 +48,17 @@ class TrialScreen(PersonaScreen):
                 tooltip="Withhold leaking replies on/off (on: flagged text is masked)"),
         Binding("ctrl+n", "new_trial", "New trial", id="trial.new",
                 tooltip="Start a new conversation (the last one stays saved)"),
+        Binding("ctrl+g", "probe", "Probe", id="trial.probe",
+                tooltip="Groundedness probe: questions the card's data can and cannot answer"),
     ]
+
+    @dataclass
+    class ProbeAnswered(Message):
+        answer: Any
+
+    @dataclass
+    class ProbeDone(Message):
+        result: Any
 
     @dataclass
     class Started(Message):
@@ -222,6 +233,61 @@ class TrialScreen(PersonaScreen):
         else:
             self.post_message(self.Stopped())
 
+    def action_probe(self) -> None:
+        session = self.card_session
+        if self.streaming:
+            return
+        if session is None or session.errors():
+            self._status("Open a valid card in Cards (F5) first.")
+            return
+        self.streaming = True
+        self._reply = None
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.mount(Static("Groundedness probe: does the card say “I don't know” when "
+                                "its data does not know?", classes="turn -user",
+                                markup=False))
+        self._status("Probing… each answer appears as it is judged. Esc stops.")
+        self._run_probe(session, str(self.query_one("#trial-provider", Select).value),
+                        self.query_one("#trial-model", Input).value.strip())
+
+    @work(exclusive=True, group="trial")
+    async def _run_probe(self, card_session: Any, provider: str, model: str) -> None:
+        import asyncio
+
+        try:
+            result = await self.app.services.trial.probe(
+                card_session.card(), card_session.path, provider=provider, model=model,
+                on_answer=lambda answer: self.post_message(self.ProbeAnswered(answer)))
+        except asyncio.CancelledError:
+            self.post_message(self.Stopped(cancelled=True))
+            raise
+        except Exception as exc:  # shown by the Stopped handler, with its hint
+            self.post_message(self.Stopped(error=exc))
+        else:
+            self.post_message(self.ProbeDone(result))
+
+    @on(ProbeAnswered)
+    def _probe_answered(self, message: ProbeAnswered) -> None:
+        answer = message.answer
+        kind = "answerable" if answer.question.answerable else "unanswerable"
+        reply = " ".join(strip_control(answer.reply).split())
+        line = Static(strip_control(f"[{answer.judgement}] ({kind}) {answer.question.question}"
+                                    f"\n  {reply[:200] or '(no reply)'}"),
+                      classes=f"probe -{answer.judgement}", markup=False)
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.mount(line)
+        transcript.scroll_end(animate=False)
+
+    @on(ProbeDone)
+    def _probe_done(self, message: ProbeDone) -> None:
+        self.streaming = False
+        result = message.result
+        if self.card_session is not None:
+            self.card_session.groundedness = result.score
+        self._status(f"Groundedness {result.score:.2f} (declined "
+                     f"{result.declined_share:.0%} of unanswerable, grounded "
+                     f"{result.grounded_share:.0%} of answerable); kept in the audit log.")
+
     def action_cancel(self) -> None:
         if self.streaming:
             self.workers.cancel_group(self, "trial")
@@ -248,7 +314,9 @@ class TrialScreen(PersonaScreen):
     def _stopped(self, message: Stopped) -> None:
         self.streaming = False
         where = " Trial saved beside the card." if self.trial is not None else ""
-        if message.cancelled:
+        if message.cancelled and self._reply is None:
+            self._status("Probe stopped; nothing was recorded.")
+        elif message.cancelled:
             if self._reply is not None:
                 self._reply.update(f"{self._shown} [cancelled]".strip())
             self._status(f"Cancelled; the partial reply is kept.{where}")
