@@ -121,7 +121,8 @@ class TrialScreen(PersonaScreen):
 
     def on_screen_resume(self) -> None:
         session = self.app.services.cards.current
-        if session is not self.card_session:
+        changed = session is not self.card_session
+        if changed:
             self.card_session = session
             self._close_trial()
             self.query_one("#transcript", VerticalScroll).remove_children()
@@ -133,7 +134,7 @@ class TrialScreen(PersonaScreen):
         sources = "; ".join(session.sources) or "no sources: replies are not checked"
         self.query_one("#trial-title", Static).update(strip_control(
             f"Role-play trial — {name} (checked against {sources})"))
-        if not self.streaming:
+        if changed and not self.streaming:  # back from a dialog: its status stays
             self._status("Type a question and press Enter.")
 
     # --- settings ------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ class TrialScreen(PersonaScreen):
         self._run_probe(session, str(self.query_one("#trial-provider", Select).value),
                         self.query_one("#trial-model", Input).value.strip())
 
-    @work(exclusive=True, group="trial")
+    @work(exclusive=True, group="trial", exit_on_error=False)
     async def _run_probe(self, card_session: Any, provider: str, model: str) -> None:
         import asyncio
 
