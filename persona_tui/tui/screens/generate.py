@@ -236,7 +236,7 @@ class GenerateScreen(PersonaScreen):
 
     # --- batches -----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="batches-list")
+    @work(thread=True, exclusive=True, group="batches-list", exit_on_error=False)
     def list_batches(self) -> None:
         pending = self.app.services.batches.pending()
         if pending:
@@ -258,7 +258,7 @@ class GenerateScreen(PersonaScreen):
         self.query_one("#stats", Static).update("Submitting the batch…")
         self.submit_batch(data, provider, model, config)
 
-    @work(exclusive=True, group="batches")
+    @work(exclusive=True, group="batches", exit_on_error=False)
     async def submit_batch(self, data: str, provider: str, model: str,
                            config: PersonaConfig) -> None:
         service = self.app.services
@@ -276,7 +276,7 @@ class GenerateScreen(PersonaScreen):
         self.query_one("#stats", Static).update("Checking batch jobs…")
         self.check_batches()
 
-    @work(exclusive=True, group="batches")
+    @work(exclusive=True, group="batches", exit_on_error=False)
     async def check_batches(self) -> None:
         try:
             checked = await self.app.services.batches.check()
