@@ -56,6 +56,10 @@ class PrivacyConfig(BaseModel):
     check_personal_data: bool = True
     check_names: bool = True
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
+    #: word-frequency languages that say what is everyday wording (wordfreq codes)
+    languages: tuple[str, ...] = ("en",)
+    #: report rare words a card shares with the sources (possible names and identifiers)
+    check_rare_words: bool = True
     #: names never reported (e.g. the product's own name)
     ignore_names: tuple[str, ...] = ()
     #: shingles occurring more often than this are too common to seed a match

@@ -81,6 +81,9 @@ class SourceIndex:
     def __init__(self, documents: list[SourceDocument]) -> None:
         self.documents = documents
         self._checkpoints: list[_Checkpoints] = []
+        #: every distinct word of the sources (casefolded) -> the first document holding it:
+        #: what a rare word of a card is looked up in
+        self.vocabulary: dict[str, int] = {}
         chunks_h: list[np.ndarray] = []
         chunks_p: list[np.ndarray] = []
         for number, doc in enumerate(documents):
@@ -92,6 +95,10 @@ class SourceIndex:
                 marks.words.append(len(words))
                 words += normalized_words(text[start:end])
             marks.total = len(words)
+            fresh = dict.fromkeys(words, number)
+            if self.vocabulary:  # keep the first document of words seen before (C-speed)
+                fresh = dict.fromkeys(fresh.keys() - self.vocabulary.keys(), number)
+            self.vocabulary.update(fresh)
             self._checkpoints.append(marks)
             hashes = shingle_hashes(words)
             if not len(hashes):

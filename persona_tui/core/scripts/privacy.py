@@ -20,6 +20,7 @@ What is found, and why it does not cry wolf:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -42,6 +43,7 @@ from persona_tui.core.privacy.facts import SourceFacts
 from persona_tui.core.privacy.index import SHINGLE, SourceIndex, Window, shingle_hashes
 from persona_tui.core.privacy.names import SourceNames
 from persona_tui.core.privacy.pii import find_pii
+from persona_tui.core.privacy.rarity import distinctiveness, is_rare
 from persona_tui.core.privacy.text import (
     comparable,
     normalized_words,
@@ -177,12 +179,52 @@ class PrivacyAuditor:
             if len(words) >= SHINGLE else []
         findings = self._verbatim(text, field, words, starts, ends, hits, prepared.index)
         if self.config.near_verbatim:
-            findings += self._near_verbatim(text, field, words, starts, hits, prepared.index,
-                                            findings)
+            near = self._near_verbatim(text, field, words, starts, hits, prepared.index,
+                                       findings)
+            # an everyday run inside a sentence that is a light edit of a source sentence:
+            # the sentence is the finding
+            findings = [f for f in findings if f.severity != Severity.LOW or not any(
+                n.start <= f.start and f.end <= n.end for n in near)] + near
         if self.config.check_personal_data:
             findings += self._personal_data(text, field, prepared)
         if self.config.check_names:
             findings += self._names(text, field, prepared)
+        if self.config.check_rare_words:
+            findings += self._rare_words(text, field, words, starts, ends, prepared.index,
+                                         findings)
+        return findings
+
+    def _rare_words(self, text, field, words, starts, ends, index, found
+                    ) -> list[LeakageFinding]:
+        """What rules miss: a capitalised word the card shares with the sources that is rare
+        in general language (a village, a shop, a surname no context revealed) is a possible
+        name (medium). Lower-case rare words are left to the phrase checks: they are mostly
+        the study's own vocabulary ("flatmates", "payslip"), which cards may use."""
+        findings: list[LeakageFinding] = []
+        vocabulary = index.vocabulary
+        for word, start, end in zip(words, starts, ends):
+            if len(word) < 4 or not word.isalpha() or word in _STOPWORDS or \
+                    word not in vocabulary or not is_rare(word, self.config.languages):
+                continue
+            original = text[start:end]
+            if not original[:1].isupper() or original.isupper() or \
+                    _sentence_initial(text, start):
+                continue
+            if any(f.start < end and start < f.end for f in found):
+                continue
+            document = index.documents[vocabulary[word]]
+            hit = re.search(rf"(?<!\w){re.escape(original)}(?!\w)", document.text, re.I)
+            at = hit.start() if hit else 0
+            findings.append(LeakageFinding(
+                FindingKind.NAME, Severity.MEDIUM, field, start, end, original,
+                document.id, str(document.locate(at)),
+                document.text[at:hit.end()] if hit else None,
+                at if hit else None, hit.end() if hit else None,
+                suggestion=(f"'{original}' is a rare word that also occurs in {document.id}; "
+                            "if it names a person or a place, invent one instead."),
+                replacement="[name]"))
+            if len(findings) >= 20:
+                break
         return findings
 
     def _verbatim(self, text, field, words, starts, ends, hits, index) -> list[LeakageFinding]:
@@ -241,8 +283,7 @@ class PrivacyAuditor:
             c_start, c_end = index.sentence_at(doc, s_start)
             whole = len(normalized_words(document.text[c_start:c_end])) == length and \
                 c_start <= s_start and s_end <= c_end
-            severity = (Severity.HIGH if length >= self.config.verbatim_high_words or whole
-                        else Severity.MEDIUM)
+            severity = self._verbatim_severity(words[a:b], whole)
             findings.append(LeakageFinding(
                 FindingKind.VERBATIM, severity, field, starts[a], ends[b - 1],
                 text[starts[a]:ends[b - 1]], document.id, str(document.locate(s_start)),
@@ -251,6 +292,18 @@ class PrivacyAuditor:
                             "describe the idea in the persona's own, new words."),
                 replacement="[rephrase]"))
         return findings
+
+    def _verbatim_severity(self, words: list[str], whole: bool) -> Severity:
+        """A long copied run, or a whole copied sentence, is high, as long as it says
+        something distinctive: a phrase of everyday words ("I really do not have time for
+        that") is low, or medium when it has a little colour."""
+        rarity = distinctiveness(words, self.config.languages)
+        long = len(words) >= self.config.verbatim_high_words
+        if rarity < 0.5:
+            return Severity.MEDIUM if long else Severity.LOW
+        if long or (whole and rarity >= 2.0):
+            return Severity.HIGH
+        return Severity.MEDIUM
 
     def _near_verbatim(self, text, field, words, starts, hits, index, verbatim
                        ) -> list[LeakageFinding]:
@@ -263,7 +316,7 @@ class PrivacyAuditor:
             if last - first < minimum:
                 continue
             if any(f.start <= starts[first] < f.end or starts[first] <= f.start < s_end
-                   for f in verbatim):
+                   for f in verbatim if f.severity != Severity.LOW):
                 continue  # already reported word for word
             # vote by neighbourhood (no document is read), then read only around the best
             votes: Counter[tuple[int, int]] = Counter()
@@ -299,7 +352,10 @@ class PrivacyAuditor:
                 continue
             score, doc, c_start, c_end = best
             document = index.documents[doc]
-            severity = Severity.HIGH if score >= 92 and last - first >= 10 else Severity.MEDIUM
+            rarity = distinctiveness(theirs.split(), self.config.languages)
+            severity = (Severity.LOW if rarity < 0.5 else
+                        Severity.HIGH if score >= 92 and last - first >= 10 and rarity >= 1.5
+                        else Severity.MEDIUM)
             lead = len(sentence) - len(sentence.lstrip())
             trail = len(sentence.rstrip())
             findings.append(LeakageFinding(
