@@ -203,16 +203,18 @@ CASES: list[Case] = [
     Case(ID, "Response R_3kTq9ZpL0aXv1mB", "R_3kTq9ZpL0aXv1mB", "high",
          "survey-platform-export.csv"),
     # --- quasi-identifiers: combinations that fit one participant, or a few ----------------
-    Case(Q, "A 41-year-old dental nurse in Hebden Bridge raising two kids", severity="high",
-         source="form-export.csv"),
-    Case(Q, "A knitwear designer from Hebden Bridge, 44", severity="high",
-         source="interview-henrike.md"),
-    Case(Q, "A 27-year-old hospital porter in Limerick", severity="high",
-         source="transcript-otter.txt"),
+    Case(Q, "A 41-year-old dental nurse in Hebden Bridge raising two kids",
+         "41-year-old dental nurse in Hebden Bridge raising two kids", "high",
+         "form-export.csv"),
+    Case(Q, "A knitwear designer from Hebden Bridge, 44", "knitwear designer from Hebden "
+            "Bridge, 44", "high", "interview-henrike.md"),
+    Case(Q, "A 27-year-old hospital porter in Limerick", "27-year-old hospital porter in "
+            "Limerick", "high", "transcript-otter.txt"),
     Case(Q, "Retired ferry engineer, 58, living in Stromness", severity="high",
          source="call-teams.vtt"),
-    Case(Q, "A secondary school teacher in Leeds, in her thirties"),
-    Case(Q, "Software developer in Cardiff, aged 25-34"),
+    Case(Q, "A secondary school teacher in Leeds, in her thirties",
+         "secondary school teacher in Leeds, in her thirties", source="form-export.csv"),
+    Case(Q, "Software developer in Cardiff, aged 25-34", source="survey-platform-export.csv"),
 ]
 
 #: phrases of everyday words that occur in the sources: never a high finding

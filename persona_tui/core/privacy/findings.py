@@ -58,8 +58,11 @@ class PrivacyConfig(BaseModel):
     phone_regions: tuple[str, ...] = DEFAULT_PHONE_REGIONS
     #: word-frequency languages that say what is everyday wording (wordfreq codes)
     languages: tuple[str, ...] = ("en",)
-    #: report rare words a card shares with the sources (possible names and identifiers)
+    #: report rare capitalised words a card shares with the sources (possible names)
     check_rare_words: bool = True
+    #: report combinations of attributes that fit fewer than this many participants
+    check_quasi_identifiers: bool = True
+    quasi_identifier_k: int = Field(default=5, ge=2)
     #: names never reported (e.g. the product's own name)
     ignore_names: tuple[str, ...] = ()
     #: shingles occurring more often than this are too common to seed a match

@@ -43,6 +43,7 @@ from persona_tui.core.privacy.facts import SourceFacts
 from persona_tui.core.privacy.index import SHINGLE, SourceIndex, Window, shingle_hashes
 from persona_tui.core.privacy.names import SourceNames
 from persona_tui.core.privacy.pii import find_pii
+from persona_tui.core.privacy.quasi import QuasiIdentifiers
 from persona_tui.core.privacy.rarity import distinctiveness, is_rare
 from persona_tui.core.privacy.text import (
     comparable,
@@ -89,6 +90,7 @@ class _Prepared:
         self.memo: dict[tuple[str | None, str], list[LeakageFinding]] = {}
         self.names = SourceNames(index.documents, tuple(config.ignore_names))
         self.facts = SourceFacts(index.documents, tuple(config.phone_regions))
+        self.quasi = QuasiIdentifiers(index.documents)
         find_pii("warm up +44 20 7946 0000", regions=config.phone_regions)  # loads metadata
 
 
@@ -192,6 +194,27 @@ class PrivacyAuditor:
         if self.config.check_rare_words:
             findings += self._rare_words(text, field, words, starts, ends, prepared.index,
                                          findings)
+        if self.config.check_quasi_identifiers:
+            findings += self._quasi(text, field, prepared)
+        return findings
+
+    def _quasi(self, text, field, prepared: _Prepared) -> list[LeakageFinding]:
+        findings = []
+        for match in prepared.quasi.check(text, below=self.config.quasi_identifier_k):
+            k = len(match.fits)
+            first = match.fits[0]
+            document = next(d for d in prepared.index.documents if d.id == first.source_id)
+            attributes = ", ".join(match.attributes)
+            who = "one participant" if k == 1 else f"{k} participants"
+            findings.append(LeakageFinding(
+                FindingKind.QUASI_IDENTIFIER, Severity.HIGH if k == 1 else Severity.MEDIUM,
+                field, match.start, match.end, text[match.start:match.end], document.id,
+                first.where if first.where != document.id else str(document.locate(0)),
+                "; ".join(f"{a}" for a in match.attributes),
+                suggestion=(f"Together, {attributes} fit {who} in {match.population} "
+                            f"(k = {k}); blur one of them (an age band, a region, a broader "
+                            "job)."),
+                replacement="[blurred]", matches=[r.where for r in match.fits]))
         return findings
 
     def _rare_words(self, text, field, words, starts, ends, index, found
