@@ -5,6 +5,7 @@ running SmolLM2-135M-Instruct on 127.0.0.1 — judged by what a researcher cares
         tests/providers/test_real_peer.py
 
 (``uv run --group real-peer pytest -m real_peer`` compiles llama.cpp once instead, ~6 min.)
+``LLAMA_SERVER_URL`` (a running server's ``/v1`` URL) skips starting one.
 ``REAL_PEER_RUNS`` (default 10) sets how many runs of the sample study the study test makes;
 ``REAL_PEER_MAX_TOKENS`` (default 1200) caps each reply. So small a model writes poor
 personas; what must hold whatever it writes: no persona named after a participant, and no run
@@ -31,6 +32,9 @@ pytestmark = pytest.mark.real_peer
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
+    if os.environ.get("LLAMA_SERVER_URL"):  # a server already running (its /v1 URL)
+        yield os.environ["LLAMA_SERVER_URL"]
+        return
     why = study.server_available()
     if why:
         pytest.skip(why)
