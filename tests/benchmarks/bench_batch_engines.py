@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from persona_tui.core.batch.collect import ReplayProvider, Reply  # noqa: E402
+from persona_tui.core.batch.engines.base import vendor_request  # noqa: E402
 from persona_tui.core.batch.planning import plan_batch, study_input  # noqa: E402
 from persona_tui.core.generation.pipeline import (  # noqa: E402
     GenerationConfig,
@@ -85,9 +86,9 @@ async def baseline(studies: list[Path], reply: str) -> float:
     persona = PersonaConfig()
     builder = OpenAIProvider(base_url="http://127.0.0.1:9/v1")
 
-    async def body(messages):
-        return (await builder.complete_request(messages, model="m", temperature=0.7,
-                                               max_tokens=2300, json_mode=True)).body
+    async def body(messages, schema):
+        return await vendor_request(builder, messages, model="m", schema=schema,
+                                    temperature=0.7, max_tokens=2300, seed=None)
 
     started = time.perf_counter()
     plan = await plan_batch(studies, persona, CONTEXT, model="m", body_for=body)
