@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from persona_tui.services.app_support import strip_control
+from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.generation import (
     PROVIDER_CHOICES,
     Failed,
@@ -33,6 +33,7 @@ from persona_tui.services.generation import (
     TextDelta,
     UsageUpdate,
     persona_markdown,
+    persona_options,
 )
 from persona_tui.tui.coalesce import Coalescer
 from persona_tui.tui.screens.base import PersonaScreen
@@ -173,15 +174,10 @@ class GenerateScreen(PersonaScreen):
     # --- settings ----------------------------------------------------------------------------
 
     def settings(self) -> tuple[str, str, str, PersonaConfig]:
-        count = self.query_one("#count", Input).value.strip() or "3"
-        budget = self.query_one("#budget", Input).value.strip()
-        controls: dict[str, Any] = {}  # left unset when blank: config.toml's default applies
-        for name, convert in (("max-tokens", int), ("temperature", float), ("seed", int)):
-            value = self.query_one(f"#{name}", Input).value.strip()
-            if value:
-                controls[name.replace("-", "_")] = convert(value)
-        config = PersonaConfig(count=int(count), budget=float(budget) if budget else None,
-                               **controls)
+        config = persona_options(
+            self.query_one("#count", Input).value, self.query_one("#budget", Input).value,
+            **{name.replace("-", "_"): self.query_one(f"#{name}", Input).value
+               for name in ("max-tokens", "temperature", "seed")})
         return (self.query_one("#data", Input).value.strip(),
                 str(self.query_one("#provider", Select).value),
                 self.query_one("#model", Input).value.strip(), config)
@@ -204,8 +200,9 @@ class GenerateScreen(PersonaScreen):
     def action_estimate(self) -> None:
         try:
             data, provider, model, config = self.settings()
-        except ValueError as exc:
-            self.query_one("#estimate", Static).update(strip_control(f"check the options: {exc}"))
+        except (ValueError, PersonaError) as exc:
+            self.query_one("#estimate", Static).update(
+                strip_control(f"check the options: {getattr(exc, 'message', exc)}"))
             return
         self.estimate_cost(data, provider, model, config)
 
@@ -247,9 +244,9 @@ class GenerateScreen(PersonaScreen):
     def action_as_batch(self) -> None:
         try:
             data, provider, model, config = self.settings()
-        except ValueError as exc:
-            self.notify(strip_control(f"Check the options: {exc}"), severity="error",
-                        markup=False)
+        except (ValueError, PersonaError) as exc:
+            self.notify(strip_control(f"Check the options: {getattr(exc, 'message', exc)}"),
+                        severity="error", markup=False)
             return
         if not self.app.services.batches.offers_batch(provider):
             self.notify("Batch engines: openai, anthropic, gemini (vLLM files: persona-tui "
@@ -311,9 +308,9 @@ class GenerateScreen(PersonaScreen):
             return
         try:
             data, provider, model, config = self.settings()
-        except ValueError as exc:
-            self.notify(strip_control(f"Check the options: {exc}"), severity="error",
-                        markup=False)
+        except (ValueError, PersonaError) as exc:
+            self.notify(strip_control(f"Check the options: {getattr(exc, 'message', exc)}"),
+                        severity="error", markup=False)
             return
         self.running = True
         self.query_one("#output", StreamView).clear()
