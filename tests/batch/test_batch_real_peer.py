@@ -1,7 +1,8 @@
 """Opt-in: a vllm-file job whose requests a real model answers — llama.cpp's OpenAI-compatible
 server running SmolLM2-135M-Instruct stands in for ``vllm run-batch``: each request line's
-body is sent as it is to ``/v1/chat/completions`` and the replies are written in vLLM's
-output shape, then collected.
+body is sent to ``/v1/chat/completions`` (its ``json_schema`` response format given as
+llama-cpp-python takes a schema, the one place the stand-in differs from vLLM) and the replies
+are written in vLLM's output shape, then collected.
 
     LLAMA_SERVER_PYTHON=/work/llama-venv/bin/python uv run pytest -m real_peer tests/batch
 """
@@ -30,6 +31,9 @@ def test_vllm_file_job_answered_by_a_real_model(llama_server, tmp_path):  # noqa
     for raw in requests:
         request = json.loads(raw)
         body = dict(request["body"], max_tokens=600)  # a 135M model: keep the run short
+        schema = (body.get("response_format") or {}).get("json_schema", {}).get("schema")
+        if schema is not None:  # vLLM takes json_schema; llama-cpp-python wants it this way
+            body["response_format"] = {"type": "json_object", "schema": schema}
         reply = httpx.post(f"{llama_server}/chat/completions", json=body, timeout=300)
         assert reply.status_code == 200, reply.text[:300]
         usage.append(reply.json()["usage"])
