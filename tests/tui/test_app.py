@@ -6,6 +6,7 @@ import stat
 import tomllib
 
 import pytest
+from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from persona_tui.core.config import load_credentials
@@ -207,3 +208,19 @@ async def test_a_keyless_local_openai_compatible_server_is_never_asked_for_a_key
         assert note == "Press t to test the connection."
         key = pilot.app.screen.query_one("#api-key", Input)
         assert not key.disabled and key.placeholder.startswith("optional:")
+
+
+async def test_help_shows_keys_as_remapped_in_the_keymap(paths):
+    """Bug on main: F1 read the classes' BINDINGS, so it showed the key a remap replaced."""
+    write_config({"ui": {"keymap": {"providers.test": "ctrl+t", "app.screen.generate": "f9"}}},
+                 paths)
+    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        keys = str(pilot.app.screen.query_one("#help-keys", Static).render()).splitlines()
+        test_line = next(line for line in keys
+                         if "Make a real request to the selected provider" in line)
+        generate = next(line for line in keys if "Generate personas" in line)
+        assert test_line.split()[0] == pilot.app.get_key_display(Binding("ctrl+t", "x"))
+        assert generate.split()[0] == "f9"  # not t, not f4: the keys that work now

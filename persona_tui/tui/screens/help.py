@@ -20,19 +20,25 @@ class HelpScreen(ModalScreen[None]):
         self.focused_widget = focused
 
     def _lines(self) -> list[str]:
+        """The keys that work now: the screen's live bindings (the focused widget's, the
+        screen's, the app's), so a key remapped in ``[ui.keymap]`` shows as remapped. Only
+        bindings with an id: ours; Textual's editing keys would bury them."""
         lines = []
         about = getattr(self.focused_widget, "HELP", None)
         if about:
             lines += [about.strip(), ""]
-        seen = set()
-        for namespace in (self.target, self.app):
-            for binding in getattr(namespace, "BINDINGS", []):
-                if not isinstance(binding, Binding) or binding.id in seen:
-                    continue
-                seen.add(binding.id)
-                keys = self.app.get_key_display(binding)
-                text = binding.tooltip or binding.description
-                lines.append(f"{keys:<12} {text}")
+        keys: dict[str, list[str]] = {}
+        texts: dict[str, str] = {}
+        for active in self.target.active_bindings.values():
+            binding = active.binding
+            if not binding.id:
+                continue
+            display = self.app.get_key_display(binding)
+            if display not in keys.setdefault(binding.id, []):
+                keys[binding.id].append(display)
+            texts.setdefault(binding.id, binding.tooltip or binding.description)
+        for binding_id, shown in keys.items():
+            lines.append(f"{', '.join(shown):<12} {texts[binding_id]}")
         return lines
 
     def compose(self) -> ComposeResult:
