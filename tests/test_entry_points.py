@@ -72,3 +72,13 @@ async def test_app_cli_and_sdk_send_what_the_settings_file_says(configured, isol
     # the same request each time: the same prompt built from the same data and options
     assert from_app[0].body["messages"] == from_cli[0].body["messages"] \
         == from_sdk[0].body["messages"]
+
+
+def test_sample_names_the_bundled_study_on_the_command_line(isolated_home):
+    """Bug on main: `audit … --source sample` was E2001 (no such file)."""
+    card = sample_project() / "cards" / "ledger-keeper.json"
+    done = subprocess.run([sys.executable, "-m", "persona_tui", "audit", str(card),
+                           "--source", "sample", "--json"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PERSONA_TUI_HOME": str(isolated_home)})
+    assert done.returncode in (0, 1), done.stderr  # a verdict, not a usage/data error (2)
+    assert '"verdict"' in done.stdout
