@@ -67,6 +67,10 @@ class AsyncPersonaGenerator:
         return create_provider(self.provider_name, base_url=self.base_url,
                                api_key=self._api_key, **options)
 
+    def persona_defaults(self, config: PersonaConfig | None) -> PersonaConfig:
+        """``config`` as a run uses it (see :meth:`_persona`)."""
+        return self._persona(config)
+
     def _persona(self, config: PersonaConfig | None) -> PersonaConfig:
         """``config`` with config.toml's ``[generation]`` defaults: the budget when none is set,
         and max tokens, temperature and seed where the caller left them unset."""

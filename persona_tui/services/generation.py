@@ -111,8 +111,11 @@ class GenerationService:
                  partial_text: str = "", status: str | None = None) -> Path:
         """Record the run as an experiment run; returns its folder."""
         name = f"app-{started:%Y%m%d-%H%M%S}"
+        # the options the run used: the screen's, with config.toml's defaults where it left
+        # a field blank (max tokens, temperature, seed, budget)
+        effective = self._generator(provider, model).persona_defaults(config)
         experiment = ExperimentConfig(name=name, provider=provider, model=model or None,
-                                      persona=config, data_paths=[self.resolve(data)])
+                                      persona=effective, data_paths=[self.resolve(data)])
         self.store.create(experiment, overwrite=True)
         run_dir = self.store.new_run_dir(name)
         self.store.record_run(name, run_dir, experiment, result=result, error=error,

@@ -219,6 +219,23 @@ async def test_controls_are_sent_and_a_partial_run_says_why(server, paths):
     (run,) = list(paths.experiments_dir.glob("app-*/runs/*/run.json"))
     record = json.loads(run.read_text())
     assert record["status"] == "partial" and record["reasons"] == ["1 of 3 personas asked for"]
+    assert (record["config"]["persona"]["max_tokens"], record["config"]["persona"]["seed"]) \
+        == (900, 7)
+
+
+async def test_blank_controls_take_config_toml_defaults_and_the_run_records_them(server, paths):
+    write_config({"providers": {"ollama": {"base_url": server.url}},
+                  "generation": {"max_tokens": 777, "temperature": 0.1, "seed": 3}}, paths)
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+    chat = [r.body for r in server.requests if r.path == "/api/chat"][-1]
+    assert (chat["options"]["num_predict"], chat["options"]["temperature"],
+            chat["options"]["seed"]) == (777, 0.1, 3)
+    (run,) = list(paths.experiments_dir.glob("app-*/runs/*/run.json"))
+    persona = json.loads(run.read_text())["config"]["persona"]
+    assert (persona["max_tokens"], persona["temperature"], persona["seed"]) == (777, 0.1, 3)
 
 
 async def test_estimated_token_counts_are_marked(server, monkeypatch, paths):
