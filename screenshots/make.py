@@ -6,8 +6,8 @@ The app is driven with Textual's Pilot, keys only, on the bundled sample study, 
 local vendor-protocol test server (so a real run streams and finishes without a model or the
 internet). Nothing here is drawn by hand. The states follow the README's tour: a provider
 tested, a model qualified, a run finished, a card made from a persona (with a sentence copied
-from an interview, as happens), that card's privacy audit, and a role-play trial in which
-one reply repeats the interview and is withheld.
+from an interview, as happens), that card's privacy audit, a role-play trial in which one
+reply repeats the interview and is withheld, and the home screen.
 """
 
 from __future__ import annotations
@@ -97,6 +97,12 @@ async def main() -> None:
                 app.focused.cursor_blink = False
                 await settle(0.2)
                 app.save_screenshot(filename="trial.svg", path=str(OUT))
+
+                await pilot.press("f8")  # home: what the app is for, the state at a glance
+                await settle()
+                await pilot.press("o")  # ask Ollama (home never asks on its own)
+                await settle()
+                app.save_screenshot(filename="home.svg", path=str(OUT))
         finally:
             server.close()
     print("wrote", ", ".join(sorted(p.name for p in OUT.glob("*.svg"))))

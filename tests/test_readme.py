@@ -16,6 +16,7 @@ def _screens():
     from persona_tui.tui.screens.audit import AuditScreen
     from persona_tui.tui.screens.cards import CardsScreen
     from persona_tui.tui.screens.generate import GenerateScreen
+    from persona_tui.tui.screens.home import HomeScreen
     from persona_tui.tui.screens.ollama import OllamaScreen
     from persona_tui.tui.screens.providers import ProvidersScreen
     from persona_tui.tui.screens.trial import TrialScreen
@@ -23,7 +24,7 @@ def _screens():
 
     return {"providers": [ProvidersScreen], "ollama": [OllamaScreen],
             "generate": [GenerateScreen], "cards": [CardsScreen, ItemsArea],
-            "audit": [AuditScreen], "trial": [TrialScreen]}
+            "audit": [AuditScreen], "trial": [TrialScreen], "home": [HomeScreen]}
 
 
 @pytest.mark.parametrize("destination", DESTINATIONS, ids=lambda d: d.mode)

@@ -101,5 +101,17 @@ def run_check(*, json_output: bool = False, paths: PathManager | None = None,
             print(f"{marks[item.status]} {item.name}: {item.detail}")
             if item.hint and item.status in ("warn", "fail"):
                 print(f"    hint: {item.hint}")
-        print("problems found" if failed else "no problems found", file=sys.stderr)
+        print(summary(items), file=sys.stderr)
     return 1 if failed else 0
+
+
+def summary(items: list[CheckItem]) -> str:
+    """The last line: never "no problems found" under a warning the user just read."""
+    failed = sum(item.status == "fail" for item in items)
+    warned = sum(item.status == "warn" for item in items)
+    if failed:
+        return f"{failed} problem{'s' if failed != 1 else ''} found (✗); see the hints"
+    if warned:
+        return (f"no problems; {warned} warning{'s' if warned != 1 else ''} (!) to look at, "
+                "see the hints")
+    return "no problems found"

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from pydantic import ValidationError as PydanticValidationError
 
+from persona_tui.commands.roleplay_setup import report_error
 from persona_tui.core.errors import (
     ConfigurationError,
     DataError,
@@ -89,20 +90,20 @@ def run_generate(paths: list[str], *, provider: str | None, model: str | None, c
         config = ExperimentConfig(name=name, provider=provider, model=generator.model,
                                   persona=persona, data_paths=[resolve_data(p) for p in paths])
     except PydanticValidationError as exc:  # out-of-range count, budget, name: plain words
-        print(from_pydantic(exc, what="invalid option").describe(), file=sys.stderr)
+        report_error(from_pydantic(exc, what="invalid option"), json_output=json_output)
         return 2
     except (ValidationError, ConfigurationError) as exc:
-        print(exc.describe(), file=sys.stderr)
+        report_error(exc, json_output=json_output)
         return 2
     sdk = AsyncExperimentSDK(generator_factory=lambda _: generator, context=context)
     try:
         sdk.store.create(config, overwrite=True)
         result = run_sync(sdk.run(name, on_progress=_Progress()))
     except (DataError, ValidationError) as exc:
-        print(exc.describe(), file=sys.stderr)
+        report_error(exc, json_output=json_output)
         return 2
-    except PersonaError as exc:
-        print(exc.describe(), file=sys.stderr)
+    except PersonaError as exc:  # --json: the error object on stdout, as every command does
+        report_error(exc, json_output=json_output)
         return 1
     code = 0 if result.status == "ok" or allow_partial else 1
     if json_output:

@@ -197,38 +197,73 @@ class GenerationError(PersonaError):
         self.partial_text = partial_text
 
 
+@dataclass(frozen=True, slots=True)
+class InvalidValue:
+    """One invalid value, the one way the app and the CLI show it: the field, the rule it
+    breaks in plain words (with the value given), and the error code. Never a library's
+    own message: pydantic's names its error types and links to its website."""
+
+    field: str
+    rule: str
+    code: str = "E1101"
+
+    def describe(self, label: str | None = None) -> str:
+        return f"{label or self.field}: {self.rule} [{self.code}]"
+
+
+def plain_rule(err: dict[str, Any]) -> str:
+    """One pydantic error's rule in plain words, with the value given: ``must be at most
+    50 (got 99)``."""
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    words = {
+        "less_than_equal": f"must be at most {ctx.get('le')}",
+        "less_than": f"must be less than {ctx.get('lt')}",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}",
+        "greater_than": f"must be more than {ctx.get('gt')}",
+        "string_pattern_mismatch": "has characters that are not allowed",
+        "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
+        "string_too_short": "must not be empty",
+        "too_short": "must not be empty",
+        "missing": "is required",
+        "extra_forbidden": "is not a known setting",
+        "literal_error": f"must be one of {ctx.get('expected')}",
+        "enum": f"must be one of {ctx.get('expected')}",
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number",
+        "finite_number": "must be a finite number",
+        "string_type": "must be text",
+        "list_type": "must be a list",
+        "bool_parsing": "must be true or false",
+    }.get(kind)
+    if words is None:
+        message = str(err.get("msg", ""))
+        # a validator of ours raised ValueError("..."): our words, kept; anything else is
+        # pydantic's wording, replaced
+        words = message.removeprefix("Value error, ") if message.startswith("Value error, ") \
+            else "is not valid"
+    given = err.get("input")
+    if kind in ("missing", "extra_forbidden") or isinstance(given, (dict, list)) \
+            or given is None or given == "":
+        return words
+    shown = f"{strip_control(given)[:40]!r}" if isinstance(given, str) else f"{given}"
+    return f"{words} (got {shown})"
+
+
+def invalid_values(exc: Any) -> list[InvalidValue]:
+    """A pydantic ``ValidationError`` as our invalid values, one per broken rule."""
+    return [InvalidValue(".".join(str(p) for p in err.get("loc", ())) or "value",
+                         plain_rule(err)) for err in exc.errors()]
+
+
 def plain_validation(exc: Any, *, limit: int = 5) -> str:
     """A pydantic ``ValidationError`` in plain words: ``count: must be at most 50 (got 99)``.
 
     Pydantic's own text names its error types and links to its website; users get the field,
     what is wrong and the value they gave instead.
     """
-    parts = []
-    for err in exc.errors()[:limit]:
-        where = ".".join(str(p) for p in err.get("loc", ())) or "value"
-        ctx = err.get("ctx") or {}
-        kind = err.get("type", "")
-        words = {
-            "less_than_equal": f"must be at most {ctx.get('le')}",
-            "less_than": f"must be less than {ctx.get('lt')}",
-            "greater_than_equal": f"must be at least {ctx.get('ge')}",
-            "greater_than": f"must be more than {ctx.get('gt')}",
-            "string_pattern_mismatch": "has characters that are not allowed",
-            "string_too_long": f"is too long (at most {ctx.get('max_length')} characters)",
-            "string_too_short": "must not be empty",
-            "missing": "is required",
-            "extra_forbidden": "is not a known setting",
-            "literal_error": f"must be one of {ctx.get('expected')}",
-            "int_parsing": "must be a whole number",
-            "int_from_float": "must be a whole number",
-            "float_parsing": "must be a number",
-            "finite_number": "must be a finite number",
-        }.get(kind) or str(err.get("msg", "is not valid")).removeprefix("Value error, ")
-        given = err.get("input")
-        shown = "" if kind in ("missing", "extra_forbidden") or isinstance(given, (dict, list)) \
-            else f" (got {str(given)[:40]!r})" if isinstance(given, str) else f" (got {given})"
-        parts.append(f"{where}: {words}{shown}")
-    return "; ".join(parts)
+    return "; ".join(f"{v.field}: {v.rule}" for v in invalid_values(exc)[:limit])
 
 
 def from_pydantic(exc: Any, *, what: str = "", hint: str | None = None) -> ValidationError:
@@ -241,6 +276,7 @@ def from_pydantic(exc: Any, *, what: str = "", hint: str | None = None) -> Valid
 
 __all__ = [
     "ERROR_CODES",
+    "InvalidValue",
     "AuthenticationError",
     "BudgetExceededError",
     "ConfigurationError",
@@ -252,6 +288,8 @@ __all__ = [
     "ProviderError",
     "RateLimitError",
     "ValidationError",
+    "invalid_values",
+    "plain_rule",
     "from_pydantic",
     "plain_validation",
 ]

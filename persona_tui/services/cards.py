@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
-from persona_tui.core.errors import DataError
+from persona_tui.core.errors import DataError, plain_rule
 from persona_tui.core.fileio import atomic_write, hash_regular, locked, remove_orphans
 from persona_tui.core.models.persona import Persona
 from persona_tui.core.names import child_path
@@ -117,7 +117,8 @@ def _errors(exc: PydanticValidationError) -> dict[str, str]:
         path = ".".join(p for p in parts if not p.isdigit())
         index = next((p for p in parts if p.isdigit()), None)
         key = f"{path}[{index}]" if index is not None else path
-        found.setdefault(key, error["msg"])
+        # the rule in our plain words and the code, never pydantic's own message
+        found.setdefault(key, f"{plain_rule(error)} [E1101]")
     return found
 
 

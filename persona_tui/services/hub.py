@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from persona_tui.services.batches import BatchService
     from persona_tui.services.cards import CardService
     from persona_tui.services.generation import GenerationService
+    from persona_tui.services.home import HomeService
     from persona_tui.services.ollama import OllamaService
     from persona_tui.services.providers import ProviderService
     from persona_tui.services.trial import TrialService
@@ -38,6 +39,12 @@ class Services:
         from persona_tui.services.providers import ProviderService
 
         return ProviderService(self.context)
+
+    @cached_property
+    def home(self) -> HomeService:
+        from persona_tui.services.home import HomeService
+
+        return HomeService(self.context)
 
     @cached_property
     def generation(self) -> GenerationService:

@@ -1,5 +1,6 @@
-"""The Textual app: six screens reachable by one key each, a command palette that lists
-them, a footer with the keys that work now, F1 help, and error toasts with the error's hint.
+"""The Textual app: a home screen and six screens reachable by one key each, named in a
+navigation bar and in the command palette; a footer with the keys that work now, F1 help,
+and one error dialog for every failure.
 
 Screens talk to services only (``app.services``); the app owns navigation. Settings live in
 the one application context (``app.context``), loaded once before the app starts.
@@ -21,10 +22,14 @@ from persona_tui.services.app_support import PathManager, PersonaError, strip_co
 from persona_tui.services.context import AppContext
 from persona_tui.services.errors import report as error_report
 from persona_tui.services.hub import Services
-from persona_tui.tui.navigation import DESTINATIONS
+from persona_tui.tui.navigation import DESTINATIONS, HELP_BINDING_ID, HELP_KEY
 
 
 def _screen(mode: str) -> Screen:
+    if mode == "home":
+        from persona_tui.tui.screens.home import HomeScreen
+
+        return HomeScreen()
     if mode == "providers":
         from persona_tui.tui.screens.providers import ProvidersScreen
 
@@ -56,15 +61,16 @@ class PersonaApp(App):
     MODES = {d.mode: partial(_screen, d.mode) for d in DESTINATIONS}
     BINDINGS = [
         # priority: a focused widget's own F-keys (TextArea binds F6) must not hide a screen
+        # the navigation bar shows these, so the footer keeps its room for the screen's keys
         *(Binding(d.key, f"go('{d.mode}')", d.title, id=d.binding_id, tooltip=d.help,
-                  priority=True) for d in DESTINATIONS),
-        Binding("f1", "help", "Help", id="app.help",
+                  priority=True, show=False) for d in DESTINATIONS),
+        Binding(HELP_KEY, "help", "keys", id=HELP_BINDING_ID,
                 tooltip="Keys of this screen and of the focused widget"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave Persona TUI"),
     ]
 
     def __init__(self, *, paths: PathManager | None = None, context: AppContext | None = None,
-                 start: str = "providers", card: str | None = None,
+                 start: str | None = None, card: str | None = None,
                  sources: list[str] | None = None, debug: bool = False) -> None:
         super().__init__()
         self.show_tracebacks = debug
@@ -75,6 +81,11 @@ class PersonaApp(App):
             context, self._load_error = load_context(paths)
         self.context = context
         self.services = Services(context)
+        # a first run (nothing configured) opens on the home screen, which says what the
+        # app is for; otherwise on Providers. Decided from local state only, before the loop.
+        if start is None:
+            start = "home" if self._load_error is None and \
+                self.services.home.nothing_configured() else "providers"
         self.start = start
         self.card = card
         self.sources = sources
@@ -165,6 +176,11 @@ class PersonaApp(App):
                 self.show_error(exc)
             return None
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Function keys as keyboards print them (F2, not f2)."""
+        shown = super().get_key_display(binding)
+        return shown.upper() if shown[:1] == "f" and shown[1:].isdigit() else shown
+
     def action_help(self) -> None:
         from persona_tui.tui.screens.help import HelpScreen
 
@@ -175,15 +191,22 @@ class PersonaApp(App):
             yield SystemCommand(f"Go to {destination.title}", destination.help,
                                 partial(self.action_go, destination.mode))
         # the main actions of the current screen and of the focused widget, for keys a
-        # terminal may swallow (alt+↑ over some SSH clients) and for discovery
+        # terminal may swallow (alt+↑ over some SSH clients) and for discovery. Read from
+        # each node's own bindings, not the active ones: a letter key that a focused field
+        # types instead must still be one palette entry away.
         seen = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.id or binding.id.startswith("app.") or binding.id in seen:
-                continue
-            seen.add(binding.id)
-            yield SystemCommand(binding.description, binding.tooltip or binding.description,
-                                partial(self.run_action, binding.action, active.node))
+        focused = screen.focused
+        for node in (focused.ancestors_with_self if focused is not None else [screen]):
+            if node is self:
+                break
+            for _key, binding in node._bindings:
+                if not binding.id or binding.id.startswith("app.") or binding.id in seen \
+                        or self._check_action_state(binding.action, node) is False:
+                    continue
+                seen.add(binding.id)
+                yield SystemCommand(binding.description,
+                                    binding.tooltip or binding.description,
+                                    partial(self.run_action, binding.action, node))
         yield from super().get_system_commands(screen)
 
     # --- the one error boundary -------------------------------------------------------------
@@ -229,10 +252,11 @@ def load_context(paths: PathManager | None = None
         return AppContext.adopt(AppContext(paths or PathManager.default())), exc
 
 
-def run_app(start: str = "providers", *, card: str | None = None,
+def run_app(start: str | None = None, *, card: str | None = None,
             sources: list[str] | None = None, context: AppContext | None = None,
             debug: bool = False) -> int:
-    """Run the app: the one entry of the command line's app, ``edit`` and the audit viewer.
+    """Run the app: the one entry of the command line's app, ``edit`` and the audit viewer;
+    with no ``start``, a first run opens on the home screen.
 
     Opened on an audit, the exit status is its last verdict (1 = blocked). If an unexpected
     exception ends the app, the status is 1 and stderr gets the error in one line."""

@@ -11,11 +11,13 @@ from textual.widgets import DataTable, Input, Static
 
 from persona_tui.core.config import load_credentials
 from persona_tui.core.platform import PathManager
+from persona_tui.services.context import AppContext
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.navigation import DESTINATIONS
 from persona_tui.tui.screens.audit import AuditScreen
 from persona_tui.tui.screens.dialogs import ErrorDialog
 from persona_tui.tui.screens.help import HelpScreen
+from persona_tui.tui.screens.home import HomeScreen
 from persona_tui.tui.screens.providers import ProvidersScreen
 from tests.config_files import write_config
 from tests.vendor_server.wire import OPENAI_KEY
@@ -30,8 +32,19 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-async def test_first_run_lands_on_providers_with_nothing_configured():
+async def test_first_run_lands_on_home_and_a_configured_one_on_providers(paths):
     async with PersonaApp().run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HomeScreen)
+    write_config({"providers": {"ollama": {"default_model": "llama3.2"}}}, paths)
+    # a new process: the context is read again (one process keeps its first context)
+    async with PersonaApp(context=AppContext.load(paths)).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProvidersScreen)
+
+
+async def test_providers_with_nothing_configured():
+    async with PersonaApp(start="providers").run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(pilot.app.screen, ProvidersScreen)
         assert cell(pilot.app, "openai", "State") == "not configured"
@@ -67,7 +80,7 @@ async def test_command_palette_lists_every_screen():
 
 
 async def test_help_lists_the_keys_of_the_screen():
-    async with PersonaApp().run_test(size=(80, 24)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(pilot.app.screen, HelpScreen)
@@ -80,7 +93,7 @@ async def test_help_lists_the_keys_of_the_screen():
 
 
 async def test_saving_a_key_masks_it_and_writes_credentials_privately(paths):
-    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(100, 30)) as pilot:
         await pilot.press("down")  # OpenAI
         await pilot.pause()
         pilot.app.screen.query_one("#api-key", Input).focus()
@@ -101,7 +114,7 @@ async def test_test_connection_against_a_real_server(vendor_server, paths):
     write_config({"providers": {
         "ollama": {"base_url": vendor_server.url},
         "openai": {"base_url": f"{vendor_server.url}/v1"}}}, paths)
-    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(100, 30)) as pilot:
         await pilot.press("t")  # Ollama is selected first
         await settle(pilot)
         assert cell(pilot.app, "ollama", "State") == "available"
@@ -129,7 +142,7 @@ async def test_test_connection_against_a_real_server(vendor_server, paths):
 async def test_markup_and_control_sequences_from_config_are_shown_literally(paths):
     write_config({"providers": {"ollama": {
         "default_model": "[bold]evil[/]\x1b]0;title\x07"}}}, paths)
-    async with PersonaApp().run_test(size=(120, 30)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert cell(pilot.app, "ollama", "Default model") == "[bold]evil[/]"
 
@@ -169,14 +182,14 @@ async def test_a_broken_config_is_an_error_dialog_not_a_crash(paths):
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_providers(snap_compare, size):
-    assert snap_compare(PersonaApp(), terminal_size=size)
+    assert snap_compare(PersonaApp(start="providers"), terminal_size=size)
 
 
 async def test_a_theme_change_keeps_the_base_url_saved_on_providers(paths):
     """Bug on main: the app wrote back its start-up copy of the settings on a theme change,
     so the base URL saved on Providers a moment earlier was gone. Checked in the real file."""
     write_config({"ui": {"theme": "textual-dark"}}, paths)
-    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(100, 30)) as pilot:
         await pilot.press("down")  # OpenAI
         await pilot.pause()
         url = pilot.app.screen.query_one("#base-url", Input)

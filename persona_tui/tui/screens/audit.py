@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.cards import EditSession
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.screens.dialogs import AskText, Pick
+from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 
 COLUMNS = ("Severity", "Kind", "Field", "Excerpt")
 #: the orders ``s`` cycles through: (label, key)
@@ -85,7 +86,7 @@ class AuditScreen(PersonaScreen):
         self.rows: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenTop()
         with Horizontal(id="audit-bar"):
             yield Static("Privacy audit", id="audit-title", markup=False)
             yield Static("", id="verdict", markup=False)
@@ -111,7 +112,7 @@ class AuditScreen(PersonaScreen):
                 with VerticalScroll():
                     yield Static("", id="source-side", markup=False)
         yield Static("", id="suggestion", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

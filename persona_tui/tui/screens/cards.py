@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.cards import (
@@ -36,6 +36,7 @@ from persona_tui.services.errors import report as error_report
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.screens.dialogs import Pick
 from persona_tui.tui.widgets.audit_badge import AuditBadge
+from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 from persona_tui.tui.widgets.fields import (
     FieldEdited,
     ItemsArea,
@@ -98,7 +99,7 @@ class CardsScreen(PersonaScreen):
         self._stop_listening = lambda: None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenTop()
         with Horizontal(id="card-bar"):
             yield Static("", id="card-title", markup=False)
             yield AuditBadge(id="audit-badge")
@@ -106,7 +107,7 @@ class CardsScreen(PersonaScreen):
             yield VerticalScroll(id="editor")
             # a read-only TextArea draws only the lines in view: a 50 KB prompt stays cheap
             yield TextArea("", id="preview", read_only=True, soft_wrap=True, compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     async def on_mount(self) -> None:
         self.query_one("#preview").display = False

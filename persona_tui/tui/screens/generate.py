@@ -18,10 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from persona_tui.services.app_support import PersonaError, strip_control
+from persona_tui.services.app_support import strip_control
 from persona_tui.services.generation import (
     PROVIDER_CHOICES,
     Failed,
@@ -33,15 +33,20 @@ from persona_tui.services.generation import (
     TextDelta,
     UsageUpdate,
     persona_markdown,
-    persona_options,
 )
+from persona_tui.services.options import InvalidOptions, persona_config
 from persona_tui.tui.coalesce import Coalescer
 from persona_tui.tui.screens.base import PersonaScreen
+from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 from persona_tui.tui.widgets.stream_view import StreamView
 
 FLUSH_EVERY_S = 0.05
 #: quality-gate reasons shown under a partial run (the rest are in run.json)
 MAX_REASONS = 3
+#: option field -> (its input, its label on the form)
+OPTION_FIELDS = {"count": ("#count", "Personas"), "budget": ("#budget", "Budget"),
+                 "max_tokens": ("#max-tokens", "Max tokens"),
+                 "temperature": ("#temperature", "Temperature"), "seed": ("#seed", "Seed")}
 
 
 def _persona_text(persona: Any, index: int) -> str:
@@ -62,7 +67,8 @@ class GenerateScreen(PersonaScreen):
                 tooltip="Stop the run and keep the output so far"),
         Binding("ctrl+r", "retry", "Retry", id="generate.retry",
                 tooltip="Run again with the same settings"),
-        Binding("ctrl+e", "estimate", "Estimate", id="generate.estimate",
+        # not ctrl+e / ctrl+u: a focused Input owns those (end of line, delete to start)
+        Binding("ctrl+t", "estimate", "Estimate", id="generate.estimate",
                 tooltip="Estimate tokens and cost for these settings"),
         Binding("ctrl+y", "copy_output", "Copy output", id="generate.copy_output",
                 tooltip="Copy the model's output to the clipboard (works over SSH)"),
@@ -71,7 +77,7 @@ class GenerateScreen(PersonaScreen):
                         "within 24 h (hosted vendors)"),
         Binding("ctrl+j", "check_batches", "Check batches", id="generate.check_batches",
                 show=False, tooltip="Ask about pending batch jobs; collect the finished ones"),
-        Binding("ctrl+u", "copy_personas", "Copy personas", id="generate.copy_personas",
+        Binding("ctrl+o", "copy_personas", "Copy personas", id="generate.copy_personas",
                 tooltip="Copy the personas of the last run as Markdown"),
     ]
 
@@ -128,8 +134,7 @@ class GenerateScreen(PersonaScreen):
 
     def compose(self) -> ComposeResult:
         service = self.app.services.generation
-        yield Header()
-        yield Static("Generate", classes="screen-title", markup=False)
+        yield ScreenTop()
         with Horizontal(id="settings"):
             with VerticalScroll(id="settings-left"):
                 yield Label("Data ('sample' = bundled study)")
@@ -156,6 +161,9 @@ class GenerateScreen(PersonaScreen):
                     yield Input("", id="seed", type="integer", placeholder="none",
                                 compact=True)
                 yield Static("", id="estimate", markup=False)
+        invalid = Static("", id="invalid", classes="field-error", markup=False)
+        invalid.display = False
+        yield invalid
         with Horizontal(id="run"):
             output = StreamView(id="output")
             output.HELP = "The model's reply as it streams in (shown literally)."
@@ -165,7 +173,7 @@ class GenerateScreen(PersonaScreen):
             personas.HELP = "Personas as they are parsed, with their evidence."
             yield personas
         yield Static("Press ctrl+g to start.", id="stats", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.schedule_estimate()
@@ -174,13 +182,46 @@ class GenerateScreen(PersonaScreen):
     # --- settings ----------------------------------------------------------------------------
 
     def settings(self) -> tuple[str, str, str, PersonaConfig]:
-        config = persona_options(
+        """The form's values; raises ``InvalidOptions`` naming each bad field. Controls
+        left blank stay unset, so config.toml's defaults apply."""
+        config = persona_config(
             self.query_one("#count", Input).value, self.query_one("#budget", Input).value,
-            **{name.replace("-", "_"): self.query_one(f"#{name}", Input).value
-               for name in ("max-tokens", "temperature", "seed")})
+            controls={name: self.query_one(f"#{name.replace('_', '-')}", Input).value
+                      for name in ("max_tokens", "temperature", "seed")})
         return (self.query_one("#data", Input).value.strip(),
                 str(self.query_one("#provider", Select).value),
                 self.query_one("#model", Input).value.strip(), config)
+
+    def checked_settings(self) -> tuple[str, str, str, PersonaConfig] | None:
+        """The settings, or None after showing what is invalid: each bad field marked, and
+        under the form its label, the rule in plain words and the error code."""
+        note = self.query_one("#invalid", Static)
+        try:
+            settings = self.settings()
+        except InvalidOptions as exc:
+            bad = {v.field for v in exc.invalid}
+            for name, (widget_id, _label) in OPTION_FIELDS.items():
+                self.query_one(widget_id, Input).set_class(name in bad, "-invalid")
+            note.update(strip_control("\n".join(
+                v.describe(OPTION_FIELDS.get(v.field, ("", None))[1]) for v in exc.invalid)))
+            note.display = True
+            return None
+        for widget_id, _label in OPTION_FIELDS.values():
+            self.query_one(widget_id, Input).remove_class("-invalid")
+        note.display = False
+        return settings
+
+    def _settings_or_refuse(self) -> tuple[str, str, str, PersonaConfig] | None:
+        """For an action that would spend: the settings, or None with focus on the first
+        bad field and the same plain-words line as a toast."""
+        settings = self.checked_settings()
+        if settings is None:
+            first = next(i for i, _ in OPTION_FIELDS.values()
+                         if self.query_one(i, Input).has_class("-invalid"))
+            self.query_one(first, Input).focus()
+            self.notify(str(self.query_one("#invalid", Static).render()), severity="error",
+                        title="Not started", markup=False)
+        return settings
 
     @on(Select.Changed, "#provider")
     def _provider_changed(self, event: Select.Changed) -> None:
@@ -198,13 +239,11 @@ class GenerateScreen(PersonaScreen):
         self._estimate_timer = self.set_timer(0.4, self.action_estimate)
 
     def action_estimate(self) -> None:
-        try:
-            data, provider, model, config = self.settings()
-        except (ValueError, PersonaError) as exc:
-            self.query_one("#estimate", Static).update(
-                strip_control(f"check the options: {getattr(exc, 'message', exc)}"))
+        settings = self.checked_settings()
+        if settings is None:
+            self.query_one("#estimate", Static).update("estimate: fix the marked option first")
             return
-        self.estimate_cost(data, provider, model, config)
+        self.estimate_cost(*settings)
 
     @work(exclusive=True, group="estimate", exit_on_error=False)
     async def estimate_cost(self, data: str, provider: str, model: str,
@@ -242,12 +281,10 @@ class GenerateScreen(PersonaScreen):
                 "(ctrl+j checks them)"))
 
     def action_as_batch(self) -> None:
-        try:
-            data, provider, model, config = self.settings()
-        except (ValueError, PersonaError) as exc:
-            self.notify(strip_control(f"Check the options: {getattr(exc, 'message', exc)}"),
-                        severity="error", markup=False)
+        settings = self._settings_or_refuse()
+        if settings is None:
             return
+        data, provider, model, config = settings
         if not self.app.services.batches.offers_batch(provider):
             self.notify("Batch engines: openai, anthropic, gemini (vLLM files: persona-tui "
                         "batch submit --provider vllm-file).", markup=False)
@@ -306,12 +343,10 @@ class GenerateScreen(PersonaScreen):
         if self.running:
             self.notify("A run is in progress; Esc stops it.", markup=False)
             return
-        try:
-            data, provider, model, config = self.settings()
-        except (ValueError, PersonaError) as exc:
-            self.notify(strip_control(f"Check the options: {getattr(exc, 'message', exc)}"),
-                        severity="error", markup=False)
+        settings = self._settings_or_refuse()
+        if settings is None:
             return
+        data, provider, model, config = settings
         self.running = True
         self.query_one("#output", StreamView).clear()
         self._pending_personas.clear()

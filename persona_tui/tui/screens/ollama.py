@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Log, Static
+from textual.widgets import DataTable, Input, Log, Static
 
 from persona_tui.services.app_support import strip_control
 from persona_tui.tui.coalesce import Coalescer
 from persona_tui.tui.screens.base import PersonaScreen
+from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 
 COLUMNS = ("Model", "Size", "Family", "Params", "Quant", "Modified", "Status", "JSON",
            "Schema", "TTFT", "tok/s")
@@ -74,6 +75,7 @@ class OllamaScreen(PersonaScreen):
     @dataclass
     class Compared(Message):
         result: Any
+        asked: bool = False  # by the user (r), not by opening the screen
 
     @dataclass
     class Output(Message):
@@ -102,8 +104,7 @@ class OllamaScreen(PersonaScreen):
         self.marked: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Ollama models", classes="screen-title", markup=False)
+        yield ScreenTop()
         yield Static("", id="ollama-state", markup=False)
         yield Input(placeholder="filter models (/ to focus, Esc to leave)", id="filter",
                     compact=True)
@@ -113,33 +114,40 @@ class OllamaScreen(PersonaScreen):
                       "model, a every untested one; s sorts; / filters.")
         yield table
         with Horizontal(id="outputs"):
-            yield Log(id="qualify-output", highlight=False)
-            yield Log(id="compare-output", highlight=False)
-        yield Footer()
+            qualify = Log(id="qualify-output", highlight=False)
+            qualify.border_title = "Qualification output (q or a starts one)"
+            yield qualify
+            compare = Log(id="compare-output", highlight=False)
+            compare.border_title = "Second model"
+            yield compare
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column)
         table.focus()
-        self.action_refresh()
+        self._ask(asked=False)
 
     # --- loading -----------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
+        self._ask(asked=True)
+
+    def _ask(self, *, asked: bool) -> None:
         self.url = self.app.services.ollama.base_url()  # read config.toml once per refresh
         self.query_one("#ollama-state", Static).update(
             strip_control(f"Asking Ollama at {self.url}…"))
-        self.compare()
+        self.compare(asked)
 
     @work(exclusive=True, group="ollama-compare", exit_on_error=False)
-    async def compare(self) -> None:
+    async def compare(self, asked: bool = False) -> None:
         try:
             result = await self.app.services.ollama.compare()
         except Exception as exc:
             self.post_message(self.Failed(exc))
         else:
-            self.post_message(self.Compared(result))
+            self.post_message(self.Compared(result, asked))
 
     @on(Compared)
     def _compared(self, message: Compared) -> None:
@@ -147,9 +155,10 @@ class OllamaScreen(PersonaScreen):
         state = self.query_one("#ollama-state", Static)
         url = self.url
         if not result.reachable:
+            # the error already says how to start Ollama; add only where the URL comes from
             state.update(strip_control(
-                f"{result.error}.\nOLLAMA_HOST tells Persona TUI where Ollama "
-                f"runs (now {url}); set it, or the base URL on Providers (F2)."))
+                f"{result.error}.\nThe URL comes from OLLAMA_HOST or the base URL on "
+                "Providers (F2)."))
             state.add_class("problem")
         self.rows = []
         for name in result.available_models + result.missing_models:
@@ -164,6 +173,10 @@ class OllamaScreen(PersonaScreen):
             state.remove_class("problem")
             self._summarise()
         self._render_rows()
+        if message.asked:
+            self.notify(strip_control(
+                f"Ollama has {len(result.available_models)} models." if result.reachable
+                else "Ollama did not answer."), markup=False, timeout=3)
 
     def _summarise(self) -> None:
         """The counts above the table, from the rows (so they follow qualification runs)."""
@@ -223,7 +236,10 @@ class OllamaScreen(PersonaScreen):
     def action_qualify_all(self) -> None:
         untested = [r.name for r in self.rows if r.status == "untested"]
         if not untested:
-            self.notify("Every installed model is tested.", markup=False)
+            installed = [r for r in self.rows if r.status != "missing"]
+            self.notify("Every installed model is tested." if installed else
+                        "No model is installed: `ollama pull llama3.2` installs one, then r "
+                        "refreshes.", markup=False)
             return
         self._start(untested)
 

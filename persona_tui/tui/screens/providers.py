@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from persona_tui.services.app_support import PersonaError, VendorStatus, strip_control
 from persona_tui.services.providers import ProviderState
 from persona_tui.tui.screens.base import PersonaScreen
+from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 
 COLUMNS = ("Provider", "State", "Key", "Models", "Latency", "Base URL", "Default model")
 
@@ -37,15 +38,36 @@ def _key_cell(state: ProviderState) -> str:
     return f"{state.key_hint} ({where})"
 
 
-def _row(state: ProviderState) -> list[Text]:
+def _fit(text: str, width: int | None) -> str:
+    if width is None or len(text) <= width:
+        return text
+    return text[:max(width - 1, 1)] + "…"
+
+
+def _row(state: ProviderState, url_width: int | None = None) -> list[Text]:
     status = state.status
     models = str(status.model_count) if status and status.model_count is not None else ""
     latency = f"{status.latency_s * 1000:.0f} ms" if status and status.latency_s else ""
     style = {"available": "green", "key invalid": "red", "unreachable": "yellow",
              "error": "red", "not configured": "dim"}.get(state.state, "")
-    cells = [state.label, state.state, _key_cell(state), models, latency, state.base_url,
-             state.default_model]
+    url = strip_control(state.base_url)
+    cells = [state.label, state.state, _key_cell(state), models, latency]
+    if url_width is None:
+        cells += [url, state.default_model]
+    else:
+        cells.append(_fit(url.removeprefix("https://").removeprefix("http://"), url_width))
     return [Text(strip_control(c), style=style if i == 1 else "") for i, c in enumerate(cells)]
+
+
+def _local_advice(state: ProviderState, text: str) -> str:
+    """Advice as said on this screen: "add the key on the Providers screen" is where the
+    user already is, so it becomes what to do here."""
+    here = "paste it in API key below and press ctrl+s"
+    return (text.replace("add the key on the Providers screen", here)
+                .replace("the key on the Providers screen", "the key in API key below")
+                .replace("Check the key on the Providers screen", "Check the key below")
+                .replace(", then test the connection on Providers", ", then press t")
+                .replace(" on the Providers screen", "").replace(" on Providers", ""))
 
 
 class ProvidersScreen(PersonaScreen):
@@ -55,7 +77,8 @@ class ProvidersScreen(PersonaScreen):
                 tooltip="Make a real request to the selected provider"),
         Binding("ctrl+s", "save", "Save", id="providers.save",
                 tooltip="Save the key, base URL and default model of the selected provider"),
-        Binding("ctrl+d", "forget_key", "Forget key", id="providers.forget",
+        # not ctrl+d: a focused Input owns it (delete to the right)
+        Binding("ctrl+f", "forget_key", "Forget key", id="providers.forget",
                 tooltip="Remove the selected provider's key from credentials.toml"),
     ]
 
@@ -73,10 +96,10 @@ class ProvidersScreen(PersonaScreen):
         super().__init__(name="providers")
         self.states: dict[str, ProviderState] = {}
         self.selected = "ollama"
+        self._shown_url_width: int | None = -1  # -1: no columns yet
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Providers", classes="screen-title", markup=False)
+        yield ScreenTop()
         table = DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
         table.HELP = ("The vendors Persona TUI can use. ↑/↓ selects one; t tests it with a real "
                       "request; the form below edits it.")
@@ -94,14 +117,42 @@ class ProvidersScreen(PersonaScreen):
                 yield Label("Default model", classes="field-label")
                 yield Input(id="default-model", compact=True)
             yield Static("", id="provider-note", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
         self.reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def _url_width(self) -> int | None:
+        """Room for the Base URL column at this width, or None when every column fits."""
+        rows = [_row(state) for state in self.states.values()]
+        widths = [max([len(name)] + [r[i].cell_len for r in rows])
+                  for i, name in enumerate(COLUMNS)]
+        # each cell has one space of padding on either side; the focus bar takes a column
+        room = self.app.size.width - 2 - 1
+        if sum(widths) + 2 * len(widths) <= room:
+            return None
+        fixed = widths[:5]
+        return max(12, room - sum(fixed) - 2 * (len(fixed) + 1))
+
+    def _columns(self) -> None:
+        """(Re)build the columns for this width; rows come back with the cursor where it
+        was, without re-filling the form (that would undo what the user typed)."""
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        with self.prevent(DataTable.RowHighlighted):
+            table.clear(columns=True)
+            self._shown_url_width = self._url_width()
+            for column in COLUMNS[:6] if self._shown_url_width is not None else COLUMNS:
+                table.add_column(column, key=column)
+            for state in self.states.values():
+                table.add_row(*_row(state, self._shown_url_width), key=state.provider)
+            if table.row_count:
+                table.move_cursor(row=max(0, min(row, table.row_count - 1)))
+
+    def on_resize(self) -> None:
+        if self.states and self._url_width() != self._shown_url_width:
+            self._columns()
 
     def reload(self) -> None:
         try:
@@ -109,18 +160,22 @@ class ProvidersScreen(PersonaScreen):
         except PersonaError as exc:
             self.app.show_error(exc)
             return
-        table = self.query_one(DataTable)
         for state in states:
             previous = self.states.get(state.provider)
             if previous is not None and previous.status is not None:
                 state.status = previous.status
             self.states[state.provider] = state
-            if state.provider in table.rows:
-                for column, cell in zip(COLUMNS, _row(state)):
-                    table.update_cell(state.provider, column, cell)
-            else:
-                table.add_row(*_row(state), key=state.provider)
+        self._update_table()
         self._fill_form()
+
+    def _update_table(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.columns or self._url_width() != self._shown_url_width:
+            self._columns()
+            return
+        for state in self.states.values():
+            for column, cell in zip(COLUMNS, _row(state, self._shown_url_width)):
+                table.update_cell(state.provider, column, cell)
 
     def _fill_form(self) -> None:
         state = self.states.get(self.selected)
@@ -153,7 +208,8 @@ class ProvidersScreen(PersonaScreen):
                 text += f"\n{status.message}. {status.hint}"
         else:
             text = f"{status.message}\n{status.hint}".strip()
-        self.query_one("#provider-note", Static).update(strip_control(text))
+        self.query_one("#provider-note", Static).update(
+            strip_control(_local_advice(state, text)))
 
     @on(DataTable.RowHighlighted)
     def _selected(self, event: DataTable.RowHighlighted) -> None:
@@ -179,12 +235,10 @@ class ProvidersScreen(PersonaScreen):
     def _tested(self, message: Tested) -> None:
         state = self.states[message.provider]
         state.status = message.status
-        table = self.query_one(DataTable)
-        for column, cell in zip(COLUMNS, _row(state)):
-            table.update_cell(message.provider, column, cell)
+        self._update_table()
         if message.provider == self.selected:
-            self._note(state)
-        if message.status.state in ("key invalid", "error", "unreachable"):
+            self._note(state)  # the note below says it once; no toast repeating it
+        elif message.status.state in ("key invalid", "error", "unreachable"):
             self.notify(strip_control(f"{state.label}: {message.status.message}"),
                         severity="warning", markup=False)
 

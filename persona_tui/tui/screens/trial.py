@@ -18,11 +18,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 
 from persona_tui.services.app_support import strip_control
 from persona_tui.services.trial import PROVIDER_CHOICES, TrialSession, TrialUpdate
 from persona_tui.tui.screens.base import PersonaScreen
+from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 
 
 def _where(finding: Any) -> str:
@@ -86,7 +87,7 @@ class TrialScreen(PersonaScreen):
         self._shown = ""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenTop()
         with Horizontal(id="trial-bar"):
             yield Static("Role-play trial", id="trial-title", markup=False)
             yield Static("", id="withhold-state", markup=False)
@@ -107,7 +108,7 @@ class TrialScreen(PersonaScreen):
             ask.HELP = "Your question to the persona. Enter sends it; Esc stops a reply."
             yield ask
         yield Static("", id="trial-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         provider = self.app.services.context.default_provider
