@@ -211,7 +211,7 @@ async def test_a_theme_change_keeps_the_base_url_saved_on_providers(paths):
 
 async def test_a_keyless_local_openai_compatible_server_is_never_asked_for_a_key(paths):
     write_config({"providers": {"openai": {"base_url": "http://127.0.0.1:8080/v1"}}}, paths)
-    async with PersonaApp().run_test(size=(120, 30)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert cell(pilot.app, "openai", "State") == "not tested"
         assert cell(pilot.app, "openai", "Key") == "not needed"

@@ -56,7 +56,7 @@ async def test_an_unexpected_worker_failure_is_a_dialog_and_the_app_goes_on(monk
         raise RuntimeError("connection pool exploded\x1b[31m")
 
     monkeypatch.setattr("persona_tui.services.providers.ProviderService.test", broken)
-    async with PersonaApp().run_test(size=(100, 30)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("t")
         await settle(pilot)

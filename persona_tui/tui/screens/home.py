@@ -27,12 +27,13 @@ ABOUT = ("Evidence-backed user personas from your research data, with the LLM yo
          "Personas become character cards an LLM can role-play; every card is audited so "
          "nothing a participant said, or who they are, leaks out.")
 TOUR = ("The sample study (interviews, a survey and field notes about money in shared "
-        "households) is bundled. Every step but generating works without a model:")
+        "households) is bundled; only generating and the trial need a model:")
 #: the tour's steps: (screen, what the user does there)
 STEPS = (("providers", "a key or Ollama; only generating needs a model"),
          ("generate", "data 'sample': personas stream in with their evidence"),
          ("cards", "a card from a persona: every field, a live privacy badge"),
-         ("audit", "the card against the interviews, the overlap side by side"))
+         ("audit", "the card against the interviews, the overlap side by side"),
+         ("trial", "talk to the card; every reply is checked for leaks"))
 
 
 class HomeScreen(PersonaScreen):
