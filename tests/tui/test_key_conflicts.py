@@ -23,6 +23,7 @@ INTENDED = {
     ("app.screen.trial", "select_all"): "F7 goes to the trial everywhere; shift+arrows and "
                                         "shift+home/end still select in a field",
     ("generate.cancel", "dismiss"): "Esc first closes an open provider list, then stops a run",
+    ("trial.cancel", "dismiss"): "Esc first closes an open provider list, then stops a reply",
 }
 
 
