@@ -27,7 +27,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from persona_tui.core.apikeys import clean_api_key
 from persona_tui.core.errors import ConfigurationError
-from persona_tui.core.fileio import atomic_write
+from persona_tui.core.fileio import atomic_write, locked
 from persona_tui.core.platform import IS_WINDOWS, PathManager
 from persona_tui.core.providers.registry import get_spec, is_known
 
@@ -167,6 +167,12 @@ def patch_config(paths: PathManager, changes: Mapping[KeyPath, Any]) -> LoadedSe
     validate the result and write it atomically. Keys nobody changed, including ones this
     version does not know, are kept as they are in the file. (The context's writer.)"""
     file = paths.config_file
+    with locked(file):  # another process patching meanwhile loses nothing
+        return _patch_locked(paths, file, changes)
+
+
+def _patch_locked(paths: PathManager, file: Path, changes: Mapping[KeyPath, Any]
+                  ) -> LoadedSettings:
     data = _read_raw(file) or {}
     for keys, value in changes.items():
         node = data
@@ -234,14 +240,14 @@ def save_credential(provider: str, api_key: str | None, paths: PathManager) -> P
     is written atomically with mode 0600. (The context's writer.)"""
     file = paths.credentials_file
     api_key = clean_api_key(api_key, provider=provider, source="the Providers screen")
-    current = {name: {"api_key": key.get_secret_value()}
-               for name, key in load_credentials(paths).items()}
-    if api_key:
-        current[provider] = {"api_key": api_key}
-    else:
-        current.pop(provider, None)
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    return atomic_write(file, tomli_w.dumps(current), mode=0o600)
+    with locked(file):  # another process storing another key meanwhile keeps it
+        current = {name: {"api_key": key.get_secret_value()}
+                   for name, key in load_credentials(paths).items()}
+        if api_key:
+            current[provider] = {"api_key": api_key}
+        else:
+            current.pop(provider, None)
+        return atomic_write(file, tomli_w.dumps(current), mode=0o600)
 
 
 @dataclass(frozen=True)
