@@ -1,83 +1,123 @@
-"""Start-up: process start to the first screen ready, next to a minimal Textual app measured
-the same way in the same run.
+"""Start-up in a real terminal: from launching ``persona-tui`` to its first paint in an 80x24
+tmux pane, next to a minimal Textual app (Header, Input, Markdown, Footer) from the same
+virtual environment, launched and timed the same way, interleaved, in the same run.
 
-    uv run python tests/benchmarks/bench_startup.py [--runs 7]
+    uv run python tests/benchmarks/bench_startup.py [--rounds 5]
 
-Each run is a fresh interpreter running the app headless; "ready" means the first screen is
-mounted and has rendered once (for Persona TUI: the Providers table has its rows), at which
-point the app exits. Median of the runs. Target: ratio <= 1.5.
+Each launch gets a fresh tmux server (its own socket) whose pane runs a shell waiting on
+``read``; the clock starts when Enter is sent to it (so tmux's own start-up is not counted)
+and stops when the app's output, as tmux receives it (``pipe-pane`` into a file polled every
+millisecond), first holds the header's title. The two apps alternate, the first of each
+round swapping, and each runs with an empty PERSONA_TUI_HOME (first run, no providers
+configured). Target: ratio <= 1.3.
+Needs tmux.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import shlex
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
-MINIMAL = """
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks._probe import machine_load, spread  # noqa: E402
+
+TITLE = "Persona TUI"
+_LAUNCHES = itertools.count()
+
+MINIMAL = f'''
 from textual.app import App
-from textual.widgets import Static
+from textual.widgets import Footer, Header, Input, Markdown
+
 
 class Minimal(App):
+    TITLE = {TITLE!r}
+
     def compose(self):
-        yield Static("hello")
-
-    def on_mount(self):
-        self.call_after_refresh(self.exit)
-
-Minimal().run(headless=True)
-"""
-
-PERSONA = """
-from pathlib import Path
-from textual.widgets import DataTable
-import persona_tui.tui.app as app_module
-from persona_tui.tui.app import PersonaApp
-
-class Probe(PersonaApp):
-    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))  # a -c class has no file
-
-    def on_mount(self):
-        super().on_mount()
-        self.set_interval(0.005, self._probe_ready)
-
-    def _probe_ready(self):
-        tables = self.screen.query(DataTable)
-        if tables and tables.first().row_count:
-            self.call_after_refresh(self.exit)
-
-Probe().run(headless=True)
-"""
+        yield Header()
+        yield Input(placeholder="type here")
+        yield Markdown("# Minimal\\n\\nA minimal Textual app for comparison.")
+        yield Footer()
 
 
-def measure(code: str, runs: int, env: dict[str, str]) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return times
+Minimal().run()
+'''
+
+
+def first_paint(command: list[str], env: dict[str, str], timeout: float = 60.0) -> float:
+    """Seconds from Enter to the moment the pane's output holds the title."""
+    socket = f"bench-startup-{os.getpid()}-{next(_LAUNCHES)}"  # never a server shutting down
+    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
+    line = " ".join(shlex.quote(part) for part in command)
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "pane.out"
+        subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", "-s", "bench",
+                        "sh", "-c", f"read _ && exec {line}"], check=True, env=env)
+        try:
+            # everything the app writes to the terminal, as tmux receives it: polling a file
+            # costs the app far less CPU than a capture-pane process every few milliseconds
+            subprocess.run([*tmux, "pipe-pane", "-t", "bench",
+                            f"cat > {shlex.quote(str(output))}"], check=True)
+            time.sleep(0.3)  # the shell is waiting on read
+            subprocess.run([*tmux, "send-keys", "-t", "bench", "Enter"], check=True)
+            start = time.perf_counter()
+            marker = TITLE.encode()
+            while time.perf_counter() - start < timeout:
+                if output.exists() and marker in output.read_bytes():
+                    return time.perf_counter() - start
+                time.sleep(0.001)
+            raise TimeoutError(f"no first paint of {line!r} within {timeout} s")
+        finally:
+            subprocess.run([*tmux, "kill-server"], capture_output=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "PERSONA_TUI_HOME": home}
-        measure(MINIMAL, 1, env)  # warm the OS file cache for both
-        measure(PERSONA, 1, env)
-        minimal = measure(MINIMAL, args.runs, env)
-        persona = measure(PERSONA, args.runs, env)
-    m, p = statistics.median(minimal), statistics.median(persona)
-    print(f"minimal Textual app : median {m:.3f} s (min {min(minimal):.3f})")
-    print(f"Persona TUI         : median {p:.3f} s (min {min(persona):.3f})")
-    print(f"ratio {p / m:.2f} (target <= 1.5)")
+    if shutil.which("tmux") is None:
+        sys.exit("tmux is needed (apt-get install tmux)")
+    scripts = Path(sys.executable).parent
+    persona = [str(scripts / "persona-tui")]
+    print(machine_load())
+    with tempfile.TemporaryDirectory() as folder:
+        minimal_py = Path(folder) / "minimal.py"
+        minimal_py.write_text(MINIMAL)
+        minimal = [sys.executable, str(minimal_py)]
+        env = {**os.environ, "TERM": "xterm-256color"}
+        env.pop("NO_COLOR", None)
+
+        def run(which: str) -> float:
+            with tempfile.TemporaryDirectory() as home:
+                return first_paint(persona if which == "persona" else minimal,
+                                   {**env, "PERSONA_TUI_HOME": home})
+
+        run("minimal")  # warm the OS file cache for both
+        run("persona")
+        times: dict[str, list[float]] = {"minimal": [], "persona": []}
+        for number in range(args.rounds):
+            order = ("minimal", "persona") if number % 2 == 0 else ("persona", "minimal")
+            for which in order:
+                times[which].append(run(which))
+            print(f"  round {number + 1}: minimal {times['minimal'][-1] * 1000:.0f} ms, "
+                  f"persona-tui {times['persona'][-1] * 1000:.0f} ms")
+    m, p = times["minimal"], times["persona"]
+    ratios = [b / a for a, b in zip(m, p)]
+    print(machine_load())
+    print(f"first paint, median (min–max) of {args.rounds} rounds:")
+    print(f"  minimal Textual app: {spread(m, 1000, '.0f')} ms")
+    print(f"  persona-tui        : {spread(p, 1000, '.0f')} ms")
+    print(f"ratio: medians {statistics.median(p) / statistics.median(m):.2f}, per round "
+          f"{spread(ratios, 1, '.2f')} (target <= 1.3)")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,24 @@
-"""Streaming on the Generate screen: a ~20,000-token reply at full speed, rendered headless,
-next to the bare provider stream of the same reply in the same run; and the worst delay of a
-key press handled while the stream runs.
+"""Streaming on the Generate screen, next to the bare provider stream of the same reply,
+measured in the same run, in alternating rounds.
 
-    uv run python tests/benchmarks/bench_streaming.py
+    uv run python tests/benchmarks/bench_streaming.py [--rounds 5] [--paced-s 3]
 
-Key delay = from posting a key event to the app until its action runs (a probe binding).
-Targets: render/bare ratio <= 1.3; worst key-press delay <= 100 ms.
+1. Full speed: a ~20,000-token reply rendered headless (120x40) vs the bare provider stream
+   (OllamaProvider.stream, no UI): time ratio, the worst delay of a key press handled while
+   it streams (pressed from another thread, 50 ms after the last was handled; see
+   _probe.py), and the display lag.
+2. Paced at 50, 300 and 2,000 tokens/s (the vendor server keeps to a schedule of chunks; the
+   rate it reached is printed): display lag p50/p99, and the process CPU time per 1,000
+   tokens on the screen vs the bare stream at the same pace.
+
+Display lag: from the moment the provider hands a piece of text on to the first frame the
+compositor renders with it (headless: the frame is rendered but not written to a terminal).
+Targets: full-speed ratio <= 1.3, worst key delay <= 50 ms, lag p99 <= 100 ms at each pace.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import json
@@ -23,43 +32,57 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from textual import events  # noqa: E402
-from textual.binding import Binding  # noqa: E402
 
-import persona_tui.tui.app as app_module  # noqa: E402
 from persona_tui.core.providers.ollama import OllamaProvider  # noqa: E402
 from persona_tui.resources import sample_project  # noqa: E402
+from persona_tui.tui.widgets.stream_view import StreamView  # noqa: E402
+from tests.benchmarks._probe import (  # noqa: E402
+    KeyPresser,
+    ProbeApp,
+    count_output,
+    lags,
+    machine_load,
+    percentile,
+    spread,
+)
 from tests.benchmarks.bench_providers import RemoteServer  # noqa: E402
 
+TOKENS_PER_PERSONA = 270  # about, in the vendor server's word-sized tokens
+PACES = (50, 300, 2000)
 
-def long_reply() -> str:
-    personas = json.loads((sample_project() / "personas.json").read_text())["personas"]
-    many = [dict(personas[i % 3], name=f"{personas[i % 3]['name']} {i}") for i in range(74)]
+#: (characters so far, time) of every piece of text the provider handed on
+ARRIVALS: list[tuple[int, float]] = []
+_original_stream = OllamaProvider.stream
+
+
+async def _recorded_stream(self, *args, **kwargs):
+    total = 0
+    async for chunk in _original_stream(self, *args, **kwargs):
+        if chunk.text:
+            total += len(chunk.text)
+            ARRIVALS.append((total, time.perf_counter()))
+        yield chunk
+
+
+def long_reply(personas: int = 74) -> str:
+    """A reply in the shape the prompt asks for: ``personas`` sample personas, renamed."""
+    sample = json.loads((sample_project() / "personas.json").read_text())["personas"]
+    many = [dict(sample[i % 3], name=f"{sample[i % 3]['name']} {i}") for i in range(personas)]
     return json.dumps({"personas": many}, indent=1)
 
 
-class ProbeApp(app_module.PersonaApp):
-    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))
-    BINDINGS = [*app_module.PersonaApp.BINDINGS,
-                Binding("f12", "probe", "probe", show=False, priority=True, id="bench.probe")]
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.handled: list[float] = []
-
-    def action_probe(self) -> None:
-        self.handled.append(time.perf_counter())
-
-
-async def bare(url: str) -> tuple[float, int]:
+async def bare(url: str) -> dict[str, float]:
+    ARRIVALS.clear()
     async with OllamaProvider(url) as provider:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         count = 0
         async for chunk in provider.stream("hi", model="llama3.2"):
             count += bool(chunk.text)
-        return time.perf_counter() - start, count
+        return {"time": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                "tokens": count}
 
 
-async def on_screen(url: str) -> tuple[float, list[float], int]:
+async def on_screen(url: str, probe_keys: bool) -> dict:
     from persona_tui.core.platform import PathManager
     from tests.config_files import write_config
 
@@ -69,62 +92,118 @@ async def on_screen(url: str) -> tuple[float, list[float], int]:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.6)
         await app.workers.wait_for_complete()
-        start = time.perf_counter()
+        await pilot.pause(0.1)
+        ARRIVALS.clear()
+        app.frames.clear()
+        start, cpu = time.perf_counter(), time.process_time()
         app.post_message(events.Key("ctrl+g", None))  # pilot.press would wait for the stream
+        presser = KeyPresser(app, every=0.05)
+        if probe_keys:
+            presser.start()
         while not getattr(app.screen, "running", False):
             await asyncio.sleep(0.001)
-        while True:
-            await asyncio.sleep(0.05)
-            screen = app.screen
-            if not getattr(screen, "running", False):
-                break
-            before = len(app.handled)
-            sent = time.perf_counter()
-            app.post_message(events.Key("f12", None))
-            while len(app.handled) == before:
-                await asyncio.sleep(0.001)
-            delays.append(app.handled[-1] - sent)
-        elapsed = time.perf_counter() - start
-        shown = len(app.screen.query_one("#output").text)
-    return elapsed, delays, shown
+        while getattr(app.screen, "running", False):
+            await asyncio.sleep(0.005)
+        elapsed, used = time.perf_counter() - start, time.process_time() - cpu
+        if probe_keys:
+            presser.stop()
+            delays = presser.delays(start, start + elapsed)
+        await pilot.pause(0.2)  # the last frames
+        view = app.screen.query_one("#output")
+        shown, text = view.bench_chars, view.text
+        stats = str(app.screen.query_one("#stats").content)
+    if not stats.startswith("Done"):
+        raise RuntimeError(f"the run did not finish: {stats!r}")
+    return {"time": elapsed, "cpu": used, "delays": delays, "shown": shown, "text": text,
+            "lags": lags(list(ARRIVALS), list(app.frames))}
 
 
-ROUNDS = 5
+async def full_speed(server: RemoteServer, rounds: int) -> None:
+    reply = long_reply()
+    server.control(reply=reply, delay=0)
+    bares, screens = [], []
+    for _ in range(rounds):
+        gc.collect()  # each round starts clean: earlier rounds' apps are garbage now
+        b = await bare(server.url)
+        with tempfile.TemporaryDirectory() as home:
+            os.environ["PERSONA_TUI_HOME"] = home
+            s = await on_screen(server.url, probe_keys=True)
+        if s["text"] != reply:
+            raise RuntimeError(f"the screen shows {len(s['text']):,} of {len(reply):,} "
+                               "characters, or different text")
+        bares.append(b)
+        screens.append(s)
+        print(f"  round: bare {b['time']:.3f} s, screen {s['time']:.3f} s "
+              f"(ratio {s['time'] / b['time']:.2f}), worst key "
+              f"{max(s['delays'], default=0) * 1000:.1f} ms, lag p99 "
+              f"{percentile(s['lags'], 99) * 1000:.1f} ms")
+    tokens = bares[0]["tokens"]
+    b_times, s_times = [b["time"] for b in bares], [s["time"] for s in screens]
+    ratios = [s / b for s, b in zip(s_times, b_times)]
+    print(f"reply: {tokens:,} tokens, {len(reply):,} characters (all shown on screen, "
+          "checked)")
+    print(f"bare provider stream  : {spread(b_times)} s "
+          f"({tokens / statistics.median(b_times):,.0f} tok/s)")
+    print(f"on the Generate screen: {spread(s_times)} s")
+    print(f"ratio: medians {statistics.median(s_times) / statistics.median(b_times):.2f}, "
+          f"per round {spread(ratios, 1, '.2f')} (target <= 1.3)")
+    worst = [max(s["delays"]) for s in screens if s["delays"]]
+    print(f"worst key delay per round: {spread(worst, 1000, '.1f')} ms over "
+          f"{sum(len(s['delays']) for s in screens)} presses (target <= 50 ms)")
+    p50 = [percentile(s["lags"], 50) for s in screens]
+    p99 = [percentile(s["lags"], 99) for s in screens]
+    print(f"display lag per round: p50 {spread(p50, 1000, '.1f')} ms, "
+          f"p99 {spread(p99, 1000, '.1f')} ms")
+
+
+async def paced(server: RemoteServer, rounds: int, seconds: float) -> None:
+    print(f"paced: per round median (min–max) of {rounds} rounds; CPU = process time per "
+          "1,000 tokens")
+    print(f"  {'pace':>9} {'reached':>9} {'lag p50 ms':>18} {'lag p99 ms':>18} "
+          f"{'CPU ms screen':>20} {'CPU ms bare':>18} {'CPU ratio':>16}")
+    for pace in PACES:
+        personas = max(1, round(pace * seconds / TOKENS_PER_PERSONA))
+        server.control(reply=long_reply(personas), rate=pace)
+        p50, p99, cpu_s, cpu_b, reached, ratio = [], [], [], [], [], []
+        for _ in range(rounds):
+            gc.collect()
+            b = await bare(server.url)
+            with tempfile.TemporaryDirectory() as home:
+                os.environ["PERSONA_TUI_HOME"] = home
+                s = await on_screen(server.url, probe_keys=False)
+            tokens = b["tokens"]
+            p50.append(percentile(s["lags"], 50))
+            p99.append(percentile(s["lags"], 99))
+            cpu_s.append(s["cpu"] / tokens * 1000)
+            cpu_b.append(b["cpu"] / tokens * 1000)
+            ratio.append(cpu_s[-1] / cpu_b[-1])
+            reached.append(tokens / b["time"])
+        print(f"  {pace:>5} t/s {statistics.median(reached):>5.0f} t/s "
+              f"{spread(p50, 1000, '.1f'):>18} {spread(p99, 1000, '.1f'):>18} "
+              f"{spread(cpu_s, 1000, '.0f'):>20} {spread(cpu_b, 1000, '.0f'):>18} "
+              f"{spread(ratio, 1, '.1f'):>16}")
+    print("  (target: lag p99 <= 100 ms at each pace)")
+    server.control(rate=None)
 
 
 async def main() -> None:
-    """Bare stream and screen run alternate, ROUNDS times each; on a shared 2-core machine a
-    single pair swings by ±30 %, so medians and bests are compared, not one run."""
-    reply = long_reply()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--paced-s", type=float, default=3.0,
+                        help="about how long each paced stream lasts")
+    parser.add_argument("--skip-paced", action="store_true")
+    args = parser.parse_args()
+    count_output(StreamView)
+    OllamaProvider.stream = _recorded_stream
+    print(machine_load())
     server = RemoteServer()
-    bares, screens, delays, shown = [], [], [], 0
     try:
-        server.control(reply=reply)
-        for _ in range(ROUNDS):
-            gc.collect()  # each round starts clean: earlier rounds' apps are garbage now
-            bare_time, tokens = await bare(server.url)
-            bares.append(bare_time)
-            with tempfile.TemporaryDirectory() as home:
-                os.environ["PERSONA_TUI_HOME"] = home
-                screen_time, round_delays, shown = await on_screen(server.url)
-            screens.append(screen_time)
-            print(f"  round: bare {bare_time:.3f} s, screen {screen_time:.3f} s")
-            delays += round_delays
+        await full_speed(server, args.rounds)
+        if not args.skip_paced:
+            await paced(server, args.rounds, args.paced_s)
     finally:
         server.close()
-    print(f"reply: {tokens:,} tokens, {len(reply):,} characters "
-          f"({'all' if shown == len(reply) else f'ONLY {shown:,}'} shown on screen)")
-    median_bare, median_screen = statistics.median(bares), statistics.median(screens)
-    print(f"bare provider stream : median {median_bare:.3f} s, best {min(bares):.3f} s "
-          f"({tokens / median_bare:,.0f} tok/s)")
-    print(f"on the Generate screen: median {median_screen:.3f} s, best {min(screens):.3f} s")
-    print(f"ratio: medians {median_screen / median_bare:.2f}, bests "
-          f"{min(screens) / min(bares):.2f}, per round "
-          f"{', '.join(f'{s / b:.2f}' for s, b in zip(screens, bares))} (target <= 1.3)")
-    if delays:
-        print(f"key presses during the streams: {len(delays)}, median "
-              f"{statistics.median(delays) * 1000:.1f} ms, worst {max(delays) * 1000:.1f} ms "
-              "(target <= 100 ms)")
+    print(machine_load())
 
 
 if __name__ == "__main__":

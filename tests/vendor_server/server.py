@@ -96,6 +96,9 @@ class VendorServer:
     def __init__(self) -> None:
         self.reply = "Hello from the test server. It speaks every vendor's protocol."
         self.delay = 0.0  # seconds between chunks
+        #: chunks per second, kept to a schedule (sleeps catch up after a late wake-up, so a
+        #: loaded machine still gets the rate on average); overrides ``delay``
+        self.rate: float | None = None
         self.tokens: list[str] | None = None  # explicit chunking, overrides reply splitting
         #: a reply per request: called with the request body, overrides ``reply``/``tokens``
         self.responder: Callable[[Any], str] | None = None
@@ -153,6 +156,7 @@ class VendorServer:
             self.requests.clear()
         self.reply = "Hello from the test server. It speaks every vendor's protocol."
         self.delay = 0.0
+        self.rate = None
         self.tokens = None
         self.responder = None
         self.ollama_models = list(wire.OLLAMA_MODELS)
@@ -234,6 +238,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
+        self._paced = (time.monotonic(), 0)
 
     def _send(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
@@ -252,7 +257,13 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
     def _pace(self) -> None:
-        if self.state.delay:
+        if self.state.rate:
+            start, sent = getattr(self, "_paced", (time.monotonic(), 0))
+            self._paced = (start, sent + 1)
+            wait = start + (sent + 1) / self.state.rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        elif self.state.delay:
             time.sleep(self.state.delay)
 
     # --- dispatch ----------------------------------------------------------------------------
@@ -708,6 +719,8 @@ class Handler(BaseHTTPRequestHandler):
             state.tokens = None if count is None else [f"tok{i} " for i in range(count)]
         if "delay" in body:
             state.delay = float(body["delay"])
+        if "rate" in body:
+            state.rate = None if body["rate"] is None else float(body["rate"])
         if "chunk_chars" in body:
             size = body["chunk_chars"]
             text = state.reply

@@ -1,0 +1,184 @@
+"""The event loop while Generate works: the worst delay of a key press while it estimates a
+100 MB folder and while it finishes and saves a run, next to the same probe on the idle
+screen (the baseline), measured in the same run.
+
+    uv run python tests/benchmarks/bench_event_loop.py [--mb 100] [--rounds 5]
+
+Each round opens the app on Generate headless (120x40) and, in turn: probes the idle screen
+for a second; types the path of a generated mixed corpus (--mb, see bench_loader.py) into the
+data field and probes until the estimate is shown; types ``sample`` and starts a run against
+the local vendor server (a 20,000-token reply at full speed, in its own process), probing
+through the stream and then from the stream's last token until the run is saved and shown.
+A probe is a key press from another thread, timed from posting to its action (one every 5 ms
+after the last was handled); a press waiting when a phase begins counts from then on.
+Targets: worst key delay <= 50 ms while estimating and while saving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from textual import events  # noqa: E402
+
+from persona_tui.core.providers.ollama import OllamaProvider  # noqa: E402
+from persona_tui.tui.widgets.stream_view import StreamView  # noqa: E402
+from tests.benchmarks._probe import (  # noqa: E402
+    KeyPresser,
+    ProbeApp,
+    count_output,
+    machine_load,
+    spread,
+)
+from tests.benchmarks.bench_loader import make_corpus  # noqa: E402
+from tests.benchmarks.bench_providers import RemoteServer  # noqa: E402
+from tests.benchmarks.bench_streaming import long_reply  # noqa: E402
+
+#: time of the last text chunk the provider handed on (the end of the stream)
+LAST_CHUNK: list[float] = []
+
+
+def watch_stream_end() -> None:
+    original = OllamaProvider.stream
+
+    async def stream(self, *args, **kwargs):
+        async for chunk in original(self, *args, **kwargs):
+            if chunk.text:
+                LAST_CHUNK[:] = [time.perf_counter()]
+            yield chunk
+
+    OllamaProvider.stream = stream
+
+
+def estimate_text(app) -> str:
+    return str(app.screen.query_one("#estimate").content)
+
+
+def type_into(app, selector: str, text: str) -> None:
+    """Replace a field's value the way a user does: focus, clear, one key per character."""
+    field = app.screen.query_one(selector)
+    field.focus()
+    field.value = ""
+    for char in text:
+        app.post_message(events.Key(char, char))
+
+
+async def wait_until(condition, timeout: float = 300.0) -> None:
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the app never got there")
+        await asyncio.sleep(0.005)
+
+
+async def one_round(url: str, folder: Path) -> dict[str, list[float]]:
+    from persona_tui.core.platform import PathManager
+    from tests.config_files import write_config
+
+    write_config({"providers": {"ollama": {"base_url": url}}}, PathManager.default())
+    app = ProbeApp(start="generate")
+    found: dict[str, list[float]] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.6)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        presser = KeyPresser(app)
+        presser.start()
+        try:
+            idle = time.perf_counter()
+            await asyncio.sleep(1.0)
+            idle_end = time.perf_counter()
+
+            before = estimate_text(app)
+            typed = time.perf_counter()
+            type_into(app, "#data", str(folder))
+            await wait_until(lambda: estimate_text(app) != before
+                             and estimate_text(app).startswith("estimate:"))
+            estimated = time.perf_counter()
+
+            type_into(app, "#data", "sample")
+            await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
+            LAST_CHUNK.clear()
+            started = time.perf_counter()
+            app.post_message(events.Key("ctrl+g", None))
+            await wait_until(lambda: getattr(app.screen, "running", False))
+            await wait_until(lambda: not getattr(app.screen, "running", False))
+            finished = time.perf_counter()
+        finally:
+            presser.stop()
+        stream_end = LAST_CHUNK[0] if LAST_CHUNK else finished
+        found["idle"] = presser.delays(idle, idle_end)
+        found["estimate"] = presser.delays(typed, estimated)
+        found["estimate_s"] = [estimated - typed]
+        found["stream"] = presser.delays(started, stream_end)
+        found["save"] = presser.delays(stream_end, finished)
+        found["save_s"] = [finished - stream_end]
+        stats = str(app.screen.query_one("#stats").content)
+        if not stats.startswith("Done"):
+            raise RuntimeError(f"the run did not finish: {stats!r}")
+    return found
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mb", type=float, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    count_output(StreamView)
+    watch_stream_end()
+    print(machine_load())
+    server = RemoteServer()
+    rounds: list[dict[str, list[float]]] = []
+    try:
+        server.control(reply=long_reply())
+        with tempfile.TemporaryDirectory() as corpus:
+            size = make_corpus(Path(corpus), args.mb)
+            print(f"corpus: {size / 1e6:.0f} MB in {sum(1 for _ in Path(corpus).iterdir())} "
+                  "files")
+            for number in range(args.rounds):
+                gc.collect()
+                with tempfile.TemporaryDirectory() as home:
+                    os.environ["PERSONA_TUI_HOME"] = home
+                    found = await one_round(server.url, Path(corpus))
+                rounds.append(found)
+                print(f"  round {number + 1}: worst idle {max(found['idle']) * 1000:.1f} ms, "
+                      f"estimate {max(found['estimate']) * 1000:.1f} ms over "
+                      f"{found['estimate_s'][0]:.1f} s, stream "
+                      f"{max(found['stream'], default=0) * 1000:.1f} ms, save "
+                      f"{max(found['save'], default=0) * 1000:.1f} ms over "
+                      f"{found['save_s'][0] * 1000:.0f} ms")
+    finally:
+        server.close()
+    print(machine_load())
+
+    def worst(kind: str) -> list[float]:
+        return [max(r[kind]) for r in rounds if r[kind]]
+
+    idle = worst("idle")
+    print(f"worst key delay per round, median (min–max) of {len(rounds)} rounds, ms:")
+    print(f"  idle Generate screen (baseline) : {spread(idle, 1000, '.1f')}")
+    for kind, label in (("estimate", "estimating the folder      "),
+                        ("stream", "streaming the reply        "),
+                        ("save", "after the stream: saving   ")):
+        values = worst(kind)
+        ratio = statistics.median(values) / statistics.median(idle) if values else float("nan")
+        target = "" if kind == "stream" else " (target <= 50 ms)"
+        print(f"  {label}     : {spread(values, 1000, '.1f')}  = {ratio:.1f}x idle{target}")
+    probes = sum(len(r["save"]) for r in rounds)
+    print(f"  ({probes} probes during saves, "
+          f"{sum(len(r['estimate']) for r in rounds)} during estimates; estimate took "
+          f"{spread([r['estimate_s'][0] for r in rounds], 1, '.1f')} s)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
