@@ -3,6 +3,7 @@ each run (finished, failed or cancelled) as an experiment run."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,16 +89,20 @@ class GenerationService:
     def _generator(self, provider: str, model: str) -> AsyncPersonaGenerator:
         return AsyncPersonaGenerator(provider, model or None, context=self.context)
 
+    async def _agenerator(self, provider: str, model: str) -> AsyncPersonaGenerator:
+        """Built in a thread: the first one reads credentials.toml and the price table."""
+        return await asyncio.to_thread(self._generator, provider, model)
+
     async def estimate(self, data: str, provider: str, model: str,
                        config: PersonaConfig) -> CostEstimate:
-        return await self._generator(provider, model).aestimate_cost(self.resolve(data),
-                                                                     config=config)
+        generator = await self._agenerator(provider, model)
+        return await generator.aestimate_cost(self.resolve(data), config=config)
 
     async def stream(self, data: str, provider: str, model: str, config: PersonaConfig
                      ) -> AsyncIterator[GenerationEvent]:
         """The run's events; what they carried is kept (``observed``) so a run that fails or
         is cancelled is saved with its text, personas, tokens, cost and duration."""
-        generator = self._generator(provider, model)
+        generator = await self._agenerator(provider, model)
         self.observed = RunObserver(price=run_pricer(generator, ExperimentConfig(
             name="app", provider=provider, model=model or None)))
         async for event in generator.astream(self.resolve(data), config):
@@ -105,6 +110,11 @@ class GenerationService:
             yield event
 
     observed: RunObserver | None = None
+
+    async def asave_run(self, *args: Any, **kwargs: Any) -> Path:
+        """:meth:`save_run` in a thread: hashing the inputs and writing (and fsyncing) the
+        run's files must not hold up the event loop."""
+        return await asyncio.to_thread(self.save_run, *args, **kwargs)
 
     def save_run(self, data: str, provider: str, model: str, config: PersonaConfig, *,
                  started: datetime, result: Any = None, error: Exception | None = None,

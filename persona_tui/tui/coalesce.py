@@ -1,9 +1,16 @@
 """Streaming text reaches the screen in batches: at most one update every ``interval``
 seconds (about twenty a second), and ``flush()`` always hands on what is left, so a stream
-that ends, fails or is cancelled never loses its last tokens."""
+that ends, fails or is cancelled never loses its last tokens.
+
+A batch that is not due yet is not left waiting for the next token: the first token held
+back arms a trailing timer on the running event loop that hands the batch on when the
+interval is up. Without it the tail of a burst stayed off screen until the model sent
+something else, which after a pause in the stream could be seconds.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -14,13 +21,28 @@ class Coalescer:
         self._interval = interval
         self._parts: list[str] = []
         self._last = time.monotonic()
+        self._timer: asyncio.TimerHandle | None = None
 
     def add(self, text: str) -> None:
         self._parts.append(text)
-        if time.monotonic() - self._last >= self._interval:
+        waited = time.monotonic() - self._last
+        if waited >= self._interval:
             self.flush()
+        elif self._timer is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no loop in this thread: the next add or flush hands it on
+                return
+            self._timer = loop.call_later(self._interval - waited, self._due)
+
+    def _due(self) -> None:
+        self._timer = None
+        self.flush()
 
     def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._parts:
             self._emit("".join(self._parts))
             self._parts.clear()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import time
 
 from persona_tui.tui.coalesce import Coalescer
@@ -28,3 +29,30 @@ def test_emits_when_the_interval_has_passed():
     time.sleep(0.02)
     slow.add("2")
     assert emitted[-1] == "12"
+
+
+async def test_the_tail_of_a_burst_is_handed_on_without_another_token():
+    emitted: list[tuple[float, str]] = []
+    coalescer = Coalescer(lambda text: emitted.append((time.monotonic(), text)), interval=0.05)
+    coalescer.add("first")  # due at once: the interval has passed since it was made
+    coalescer.flush()
+    sent = time.monotonic()
+    for token in ("a", "b", "c"):
+        coalescer.add(token)
+    assert emitted[-1][1] == "first"  # held back: not due yet
+    for _ in range(100):  # up to a second on a loaded machine
+        if emitted[-1][1] == "abc":
+            break
+        await asyncio.sleep(0.01)
+    assert emitted[-1][1] == "abc"  # the trailing timer handed the tail on
+    assert emitted[-1][0] - sent >= 0.045  # not before the interval was up
+
+
+async def test_flush_disarms_the_trailing_timer():
+    emitted: list[str] = []
+    coalescer = Coalescer(emitted.append, interval=0.02)
+    coalescer.flush()
+    coalescer.add("x")
+    coalescer.flush()
+    await asyncio.sleep(0.06)
+    assert emitted == ["x"]  # flushed once, not again by a stale timer

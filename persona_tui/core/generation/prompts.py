@@ -8,6 +8,8 @@ and merged.
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 
 from persona_tui.core.data.document import SourceDocument
@@ -36,7 +38,9 @@ DETAIL = {
 }
 
 
+@functools.cache
 def _template(name: str) -> str:
+    """A packaged prompt template, read once per process."""
     return resource_path("prompts", name).read_text("utf-8")
 
 

@@ -407,18 +407,18 @@ class GenerateScreen(PersonaScreen):
                     error = event.error
         except asyncio.CancelledError:
             flush()
-            saved = service.save_run(data, provider, model, config, started=started,
+            saved = await service.asave_run(data, provider, model, config, started=started,
                                      error=RuntimeError("cancelled by the user"),
                                      partial_text="".join(raw))
             self.post_message(self.Stopped(None, "".join(raw), str(saved), cancelled=True))
             raise
         flush()
         if result is not None:
-            saved = service.save_run(data, provider, model, config, started=started,
+            saved = await service.asave_run(data, provider, model, config, started=started,
                                      result=result)
             self.post_message(self.Done(result, str(saved)))
         else:
-            saved = service.save_run(data, provider, model, config, started=started,
+            saved = await service.asave_run(data, provider, model, config, started=started,
                                      error=error, partial_text="".join(raw))
             self.post_message(self.Stopped(error, "".join(raw), str(saved)))
 
