@@ -4,6 +4,7 @@ code, and nothing injected (markup shown literally, no escape sequence on screen
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 
 import pytest
@@ -110,8 +111,11 @@ async def test_out_of_range_options_in_plain_words(ollama):
             await pilot.press("ctrl+g")
             await pilot.pause()
             messages = [str(n.message) for n in pilot.app._notifications]
-            assert messages and "Check the options" in messages[-1]
+            # one way to show an invalid value: the field, the rule in plain words, a code
+            assert messages and re.search(r"\[E1\d{3}\]", messages[-1]), messages
+            assert messages[-1].startswith(("Personas:", "Budget")), messages[-1]
             assert "pydantic" not in messages[-1] and "https://" not in messages[-1]
+            assert "validation error" not in messages[-1].lower()
             screen.query_one(field, Input).value = "3" if field == "#count" else ""
 
 
@@ -119,7 +123,7 @@ async def test_malformed_key_on_the_providers_screen_is_refused_without_echo(pat
     from persona_tui.core.config import load_credentials
     from persona_tui.tui.screens.providers import ProvidersScreen
 
-    async with PersonaApp().run_test(size=(120, 40)) as pilot:
+    async with PersonaApp(start="providers").run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert isinstance(pilot.app.screen, ProvidersScreen)
         screen = pilot.app.screen
