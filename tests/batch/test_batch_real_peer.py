@@ -4,7 +4,7 @@ body is sent to ``/v1/chat/completions`` (its ``json_schema`` response format gi
 llama-cpp-python takes a schema, the one place the stand-in differs from vLLM) and the replies
 are written in vLLM's output shape, then collected.
 
-    LLAMA_SERVER_PYTHON=/work/llama-venv/bin/python uv run pytest -m real_peer tests/batch
+    LLAMA_SERVER_PYTHON=VENV/bin/python uv run pytest -m real_peer tests/batch
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Opt-in: the groundedness probe (and the trial) against a real model, llama.cpp's server
 running SmolLM2-135M-Instruct on 127.0.0.1 (see tests/providers/test_real_peer.py).
 
-    LLAMA_SERVER_PYTHON=/work/llama-venv/bin/python uv run pytest -m real_peer \\
+    LLAMA_SERVER_PYTHON=VENV/bin/python uv run pytest -m real_peer \\
         tests/cards/test_roleplay_real_peer.py -s
 
 Each sample card is probed as shipped and with the generator's "I don't know" guidelines

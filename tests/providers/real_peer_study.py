@@ -1,6 +1,6 @@
 """Runs of the sample study against a real small model, judged as a researcher would judge them.
 
-    LLAMA_SERVER_PYTHON=/work/llama-venv/bin/python uv run python -m tests.providers.real_peer_study
+    LLAMA_SERVER_PYTHON=VENV/bin/python uv run python -m tests.providers.real_peer_study
 
 starts llama.cpp's server (llama-cpp-python) with SmolLM2-135M-Instruct on 127.0.0.1, runs the
 sample study ``--runs`` times through the SDK as a user would (``openai`` provider, the

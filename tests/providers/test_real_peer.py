@@ -1,7 +1,7 @@
 """Opt-in: the product against a real OpenAI-compatible server, llama.cpp's (llama-cpp-python),
 running SmolLM2-135M-Instruct on 127.0.0.1 — judged by what a researcher cares about.
 
-    LLAMA_SERVER_PYTHON=/work/llama-venv/bin/python uv run pytest -m real_peer \\
+    LLAMA_SERVER_PYTHON=VENV/bin/python uv run pytest -m real_peer \\
         tests/providers/test_real_peer.py
 
 (``uv run --group real-peer pytest -m real_peer`` compiles llama.cpp once instead, ~6 min.)
