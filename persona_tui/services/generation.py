@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError as PydanticValidationError
 
 from persona_tui.core.cost import CostEstimate
-from persona_tui.core.errors import GenerationError, ValidationError, from_pydantic
+from persona_tui.core.errors import GenerationError
 from persona_tui.core.experiments import (
     ExperimentStore,
     RunObserver,
@@ -36,30 +35,6 @@ from persona_tui.services.context import AppContext
 from persona_tui.services.sample import SAMPLE, resolve_data, sample_data
 
 PROVIDER_CHOICES = PROVIDER_NAMES
-
-
-def persona_options(count: str, budget: str = "", **controls: str) -> PersonaConfig:
-    """Persona options from what the user typed, or a :class:`ValidationError` (E1101) in
-    plain words naming the field (never pydantic's own text, which links to its website).
-    Blank controls are left unset, so config.toml's defaults apply."""
-    converters = {"max_tokens": int, "temperature": float, "seed": int}
-    values: dict[str, Any] = {}
-    for name, raw in (("count", count or "3"), ("budget", budget),
-                      *((k, v) for k, v in controls.items())):
-        raw = (raw or "").strip()
-        if not raw:
-            continue
-        convert = converters.get(name, int if name == "count" else float)
-        try:
-            values[name] = convert(raw)
-        except ValueError:
-            kind = "a whole number" if convert is int else "a number"
-            raise ValidationError(f"{name.replace('_', ' ')}: must be {kind} (got {raw[:20]!r})",
-                                  field=name) from None
-    try:
-        return PersonaConfig(**values)
-    except PydanticValidationError as exc:
-        raise from_pydantic(exc) from None
 
 
 class GenerationService:
@@ -137,4 +112,4 @@ class GenerationService:
 
 __all__ = ["PROVIDER_CHOICES", "CostEstimate", "persona_markdown", "Failed", "Finished", "GenerationError",
            "GenerationEvent", "GenerationService", "GenerationWarning", "PersonaConfig",
-           "PersonaParsed", "RetryWait", "TextDelta", "UsageUpdate", "persona_options"]
+           "PersonaParsed", "RetryWait", "TextDelta", "UsageUpdate"]
