@@ -20,6 +20,7 @@ from persona_tui.tui.screens.help import HelpScreen
 from persona_tui.tui.screens.home import HomeScreen
 from persona_tui.tui.screens.providers import ProvidersScreen
 from tests.config_files import write_config
+from tests.tui.terminal import assert_no_text_under_the_keys, help_rows, visible_lines
 from tests.vendor_server.wire import OPENAI_KEY
 
 
@@ -79,17 +80,47 @@ async def test_command_palette_lists_every_screen():
             assert f"Go to {destination.title}" in titles
 
 
-async def test_help_lists_the_keys_of_the_screen():
+async def test_help_lists_the_keys_of_the_screen_laid_out_for_80x24():
     async with PersonaApp(start="providers").run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
         await pilot.pause()
-        assert isinstance(pilot.app.screen, HelpScreen)
-        keys = str(pilot.app.screen.query_one("#help-keys", Static).render())
-        assert "Make a real request to the selected provider" in keys
-        assert "The vendors Persona TUI can use" in keys  # the focused table explains itself
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = help_rows(help_screen)
+        assert ("Providers", "t", "Make a real request to the selected provider") in rows
+        assert [g for g in dict.fromkeys(r[0] for r in rows)] == [
+            "Providers", "Everywhere", "Go to a screen"]
+        assert ("Everywhere", "^p", "Command palette: every action of this screen, by name") \
+            in rows
+        lines = visible_lines(pilot.app)
+        text = "\n".join(lines)
+        assert "The vendors Persona TUI can use" in text  # the focused table explains itself
+        # the box names the screen and says how to close it, without scrolling
+        assert "Keys — Providers" in lines[0] and "Esc closes" in lines[-1]
+        assert_no_text_under_the_keys(help_screen, lines)
+        await pilot.press("end")  # the list scrolls; the way out stays in view
+        await pilot.pause()
+        lines = visible_lines(pilot.app)
+        assert "Home — what Persona TUI does" in "\n".join(lines)
+        assert "Esc closes" in lines[-1]
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ProvidersScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_help_over_the_card_editor(snap_compare, size):
+    async def open_help(pilot):
+        from tests.tui.test_cards import wait_badge
+
+        await wait_badge(pilot, "pass")  # the badge shows through at 160×48
+        pilot.app.screen.focus_field("psychological_profile.goals")
+        await pilot.pause()
+        pilot.app.focused.cursor_blink = False  # it shows through at 160×48
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(PersonaApp(start="cards"), terminal_size=size, run_before=open_help)
 
 
 async def test_saving_a_key_masks_it_and_writes_credentials_privately(paths):
@@ -231,10 +262,10 @@ async def test_help_shows_keys_as_remapped_in_the_keymap(paths):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(pilot.app.screen, HelpScreen)
-        keys = str(pilot.app.screen.query_one("#help-keys", Static).render()).splitlines()
-        test_line = next(line for line in keys
-                         if "Make a real request to the selected provider" in line)
-        generate = next(line for line in keys if "Generate personas" in line)
-        assert test_line.split()[0] == pilot.app.get_key_display(Binding("ctrl+t", "x"))
+        rows = help_rows(pilot.app.screen)
+        test_key = next(key for _group, key, text in rows
+                        if text == "Make a real request to the selected provider")
+        generate = next(key for _group, key, text in rows if "generate personas" in text)
+        assert test_key == pilot.app.get_key_display(Binding("ctrl+t", "x"))
         # not t, not f4: the keys that work now, shown as the app shows keys
-        assert generate.split()[0] == pilot.app.get_key_display(Binding("f9", "x"))
+        assert generate == pilot.app.get_key_display(Binding("f9", "x"))

@@ -15,6 +15,7 @@ from persona_tui.tui.screens.dialogs import ErrorDialog, Pick, UnsavedChanges
 from persona_tui.tui.screens.providers import ProvidersScreen
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.fields import ItemsArea
+from tests.tui.terminal import assert_no_text_under_the_keys, help_rows, visible_lines
 
 SAMPLE_CARD = sample_project() / "cards" / "ledger-keeper.json"
 GOALS = "psychological_profile.goals"
@@ -295,6 +296,16 @@ async def test_palette_lists_the_screens_actions_and_runs_them():
         for title in ("Save", "Undo", "Redo", "Preview", "Export", "New from persona",
                       "Move up", "Move down", "Remove item", "Go to Privacy audit"):
             assert title in titles
+        await pilot.press("f1")  # F1 names the list's keys first, then the screen's
+        await pilot.pause()
+        rows = help_rows(app.screen)
+        assert rows[0] == ("At the cursor", "^r", "Remove the item under the cursor")
+        assert [g for g in dict.fromkeys(r[0] for r in rows)] == [
+            "At the cursor", "Cards", "Everywhere", "Go to a screen"]
+        assert_no_text_under_the_keys(app.screen, visible_lines(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused.id == "f-psychological_profile--goals"
         first = session(app).data["psychological_profile"]["goals"][0]
         await pilot.press("ctrl+p")
         await pilot.pause()

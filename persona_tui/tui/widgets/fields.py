@@ -77,8 +77,7 @@ class ItemsArea(FieldArea):
     """A list edited as lines: one item per line, so a list of 500 items is one widget
     (the screen stays cheap to lay out) and Enter starts a new item as in any editor."""
 
-    HELP = ("A list, one item per line. Enter starts a new item; ctrl+r removes the item "
-            "under the cursor; alt+↑/alt+↓ move it (also in the command palette, ctrl+p).")
+    HELP = "A list, one item per line: Enter starts a new item, the keys below change it."
     BINDINGS = [
         Binding("ctrl+r", "remove_item", "Remove item", id="cards.item.remove",
                 tooltip="Remove the item under the cursor"),
