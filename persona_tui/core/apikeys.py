@@ -14,6 +14,36 @@ from __future__ import annotations
 from persona_tui.core.errors import ConfigurationError
 
 
+class Secret:
+    """A key that never shows itself: ``repr`` and ``str`` print stars, so a key held in a
+    settings object, a log line or a traceback's locals stays hidden; the value is read only
+    with :meth:`get_secret_value`. (pydantic's ``SecretStr`` does the same, but importing
+    pydantic to read a key would put it on the app's start-up path.)"""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+
 def clean_api_key(value: str | None, *, provider: str, source: str) -> str | None:
     """``value`` stripped, ``None`` when empty; :class:`ConfigurationError` (E1006) when it
     holds a character that cannot be sent (the message never contains the key)."""
@@ -35,4 +65,4 @@ def clean_api_key(value: str | None, *, provider: str, source: str) -> str | Non
     return key
 
 
-__all__ = ["clean_api_key"]
+__all__ = ["Secret", "clean_api_key"]

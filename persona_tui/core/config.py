@@ -9,6 +9,10 @@ Unknown keys are reported (a typo such as ``them = "nord"`` must not vanish sile
 values raise :class:`ConfigurationError` naming the key and the file. Keys come from the
 environment first, then from ``credentials.toml``, which must be readable by its owner only.
 Vendor facts (key variables, default URLs) come from :mod:`persona_tui.core.providers.registry`.
+
+The pydantic model of the settings lives in :mod:`persona_tui.core.settings_model` and is
+imported only when a file is validated or settings are built (its names are re-exported
+here): reading keys, URLs and the raw file costs no pydantic, so the app paints first.
 """
 
 from __future__ import annotations
@@ -19,75 +23,30 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
-from pydantic import ValidationError as PydanticValidationError
 
-from persona_tui.core.apikeys import clean_api_key
+from persona_tui.core.apikeys import Secret, clean_api_key
 from persona_tui.core.errors import ConfigurationError
 from persona_tui.core.fileio import atomic_write, locked
 from persona_tui.core.platform import IS_WINDOWS, PathManager
-from persona_tui.core.providers.registry import get_spec, is_known
+from persona_tui.core.providers.registry import get_spec
 
-class _Section(BaseModel):
-    # extra="allow" keeps unknown keys so they can be reported instead of silently dropped.
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+if TYPE_CHECKING:  # pragma: no cover
+    from persona_tui.core.settings_model import Settings
 
-
-class ProviderSettings(_Section):
-    base_url: str | None = None
-    default_model: str | None = None
-    #: seconds to wait for the next bytes of a reply before calling it stalled (default 120)
-    read_timeout_s: float | None = Field(default=None, gt=0, le=3600)
+#: names served by :mod:`persona_tui.core.settings_model`, imported on first use
+_MODEL_NAMES = frozenset({"DataSettings", "GenerationSettings", "ModelPrice", "ProviderSettings",
+                          "Settings", "UISettings"})
 
 
-class UISettings(_Section):
-    theme: str = "textual-dark"
-    #: binding id -> key(s), e.g. ``{"app.screen.generate" = "ctrl+g"}``
-    keymap: dict[str, str] = Field(default_factory=dict)
+def __getattr__(name: str) -> Any:
+    if name in _MODEL_NAMES:
+        from persona_tui.core import settings_model
 
-
-class DataSettings(_Section):
-    max_file_mb: float = Field(default=25.0, gt=0)
-    fallback_encoding: str = "cp1252"
-
-
-class ModelPrice(_Section):
-    input_per_mtok: float = Field(ge=0)
-    output_per_mtok: float = Field(ge=0)
-
-
-class GenerationSettings(_Section):
-    default_provider: str = "ollama"
-    budget_usd: float | None = Field(default=None, ge=0)
-    allow_unpriced: bool = False
-    #: defaults for every run (the CLI's --max-tokens/--temperature/--seed and the Generate
-    #: screen's fields override them); None: sized to the persona count / 0.7 / the vendor's
-    max_tokens: int | None = Field(default=None, ge=64, le=200_000)
-    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
-    seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
-
-    @field_validator("default_provider")
-    @classmethod
-    def _known_provider(cls, value: str) -> str:
-        get_spec(value)  # an unknown name names the ones that exist
-        return value
-
-
-class Settings(_Section):
-    """Everything in ``config.toml``; every field has a default so an empty file is valid."""
-
-    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
-    ui: UISettings = Field(default_factory=UISettings)
-    data: DataSettings = Field(default_factory=DataSettings)
-    generation: GenerationSettings = Field(default_factory=GenerationSettings)
-    #: provider -> model -> price override (USD per million tokens)
-    pricing: dict[str, dict[str, ModelPrice]] = Field(default_factory=dict)
-
-    def provider(self, name: str) -> ProviderSettings:
-        return self.providers.get(name) or ProviderSettings()
+        return getattr(settings_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -96,29 +55,6 @@ class LoadedSettings:
     warnings: tuple[str, ...] = ()
     #: whether the file exists (a missing one means the defaults)
     found: bool = False
-
-
-def _unknown_keys(model: BaseModel, prefix: str = "") -> list[str]:
-    found = [f"{prefix}{key}" for key in (model.model_extra or {})]
-    if isinstance(model, Settings):
-        found += [f"providers.{name}" for name in model.providers if not is_known(name)]
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            found += _unknown_keys(value, f"{prefix}{name}.")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, BaseModel):
-                    found += _unknown_keys(item, f"{prefix}{name}.{key}.")
-    return found
-
-
-def _describe_validation(exc: PydanticValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
 
 
 def _read_raw(file: Path) -> dict[str, Any] | None:
@@ -140,22 +76,37 @@ def _read_raw(file: Path) -> dict[str, Any] | None:
 
 
 def _validate(data: dict[str, Any], file: Path) -> LoadedSettings:
+    from persona_tui.core.settings_model import (
+        PydanticValidationError,
+        Settings,
+        describe_validation,
+        unknown_keys,
+    )
+
     try:
         settings = Settings.model_validate(data)
     except PydanticValidationError as exc:
-        raise ConfigurationError(f"{file}: {_describe_validation(exc)}") from exc
+        raise ConfigurationError(f"{file}: {describe_validation(exc)}") from exc
     except ConfigurationError as exc:  # raised by a validator of our own
         raise ConfigurationError(f"{file}: {exc.message}", hint=exc.hint,
                                  code=exc.code) from exc
     warnings = tuple(f"unknown setting '{key}' in {file} (ignored)"
-                     for key in _unknown_keys(settings))
+                     for key in unknown_keys(settings))
     return LoadedSettings(settings, warnings, found=True)
 
 
 def load_settings(paths: PathManager) -> LoadedSettings:
     """Read ``config.toml``; a missing file gives the defaults. (The context's reader.)"""
+    from persona_tui.core.settings_model import Settings
+
+    return read_settings(paths) or LoadedSettings(Settings())
+
+
+def read_settings(paths: PathManager) -> LoadedSettings | None:
+    """Read and validate ``config.toml``; None when there is none (the defaults apply), so a
+    first run builds no settings model (and imports no pydantic) until one is needed."""
     data = _read_raw(paths.config_file)
-    return LoadedSettings(Settings()) if data is None else _validate(data, paths.config_file)
+    return None if data is None else _validate(data, paths.config_file)
 
 
 #: a key path in config.toml, e.g. ``("providers", "openai", "base_url")``
@@ -216,7 +167,7 @@ def _check_private(file: Path) -> None:
         )
 
 
-def load_credentials(paths: PathManager) -> dict[str, SecretStr]:
+def load_credentials(paths: PathManager) -> dict[str, Secret]:
     """Keys stored in ``credentials.toml`` (provider -> key). Refused if others can read it.
     (The context's reader.)"""
     file = paths.credentials_file
@@ -228,10 +179,10 @@ def load_credentials(paths: PathManager) -> dict[str, SecretStr]:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError(f"{file} is not valid TOML ({type(exc).__name__})",
                                  hint="Re-enter the keys on the Providers screen.") from exc
-    keys: dict[str, SecretStr] = {}
+    keys: dict[str, Secret] = {}
     for provider, section in data.items():
         if isinstance(section, dict) and isinstance(section.get("api_key"), str):
-            keys[provider] = SecretStr(section["api_key"])
+            keys[provider] = Secret(section["api_key"])
     return keys
 
 
@@ -254,7 +205,7 @@ def save_credential(provider: str, api_key: str | None, paths: PathManager) -> P
 class ResolvedKey:
     """A key and where it came from (``env:NAME``, ``file`` or ``none``), for the Providers screen."""
 
-    key: SecretStr | None
+    key: Secret | None
     source: str
 
     @property
@@ -266,19 +217,19 @@ class ResolvedKey:
         return f"…{value[-4:]}" if len(value) > 8 else "…"
 
 
-def resolve_api_key(provider: str, stored: Mapping[str, SecretStr] | None = None,
+def resolve_api_key(provider: str, stored: Mapping[str, Secret] | None = None,
                     env: Mapping[str, str] | None = None) -> ResolvedKey:
     """The environment wins over the credentials file, as users expect from other CLIs."""
     env = os.environ if env is None else env
     for var in get_spec(provider).key_env:
         value = clean_api_key(env.get(var), provider=provider, source=var)
         if value:
-            return ResolvedKey(SecretStr(value), f"env:{var}")
+            return ResolvedKey(Secret(value), f"env:{var}")
     key = (stored or {}).get(provider)
     value = clean_api_key(key.get_secret_value() if key is not None else None,
                           provider=provider, source="credentials.toml")
     if value:
-        return ResolvedKey(SecretStr(value), "file")
+        return ResolvedKey(Secret(value), "file")
     return ResolvedKey(None, "none")
 
 

@@ -19,16 +19,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
+from persona_tui.core.apikeys import Secret
 from persona_tui.core.config import (
     KeyPath,
     LoadedSettings,
     ResolvedKey,
-    Settings,
     load_credentials,
-    load_settings,
     patch_config,
+    read_settings,
     resolve_api_key,
     resolve_base_url,
     save_credential,
@@ -39,6 +37,7 @@ from persona_tui.core.providers.registry import get_spec
 if TYPE_CHECKING:  # pragma: no cover
     from persona_tui.core.cost import PricingData
     from persona_tui.core.data import DataLoader
+    from persona_tui.core.settings_model import Settings
 
 _UNSET: Any = object()
 _DEFAULTS: dict[PathManager, AppContext] = {}
@@ -50,20 +49,22 @@ class AppContext:
 
     ``settings`` is the parsed ``config.toml`` (treat it as read-only: change it with the
     methods below); credentials and prices are read on first use, since a ``--help`` or an
-    app that never generates needs neither.
+    app that never generates needs neither. Without a ``config.toml`` the settings are the
+    defaults, built on first use too: the app's first paint on a first run needs no
+    settings model (and so no pydantic).
     """
 
     def __init__(self, paths: PathManager, loaded: LoadedSettings | None = None, *,
                  env: Mapping[str, str] | None = None) -> None:
         self.paths = paths
-        loaded = loaded or LoadedSettings(Settings())
-        self.settings: Settings = loaded.settings
+        #: None: the defaults, not built yet
+        self._settings: Settings | None = loaded.settings if loaded else None
         #: problems found while loading (unknown keys), for the app and ``check`` to show
-        self.warnings: tuple[str, ...] = loaded.warnings
+        self.warnings: tuple[str, ...] = loaded.warnings if loaded else ()
         #: whether config.toml existed when loaded (else these are the defaults)
-        self.config_found = loaded.found
+        self.config_found = loaded.found if loaded else False
         self._env = env
-        self._credentials: dict[str, SecretStr] | None = None
+        self._credentials: dict[str, Secret] | None = None
         self._pricing: PricingData | None = None
         self._lock = threading.RLock()
 
@@ -74,7 +75,7 @@ class AppContext:
              env: Mapping[str, str] | None = None) -> AppContext:
         """Read ``config.toml`` now; a broken file raises :class:`ConfigurationError`."""
         paths = paths or PathManager.default()
-        return cls(paths, load_settings(paths), env=env)
+        return cls(paths, read_settings(paths), env=env)
 
     @classmethod
     def default(cls, paths: PathManager | None = None) -> AppContext:
@@ -96,6 +97,21 @@ class AppContext:
         return context
 
     @property
+    def settings(self) -> Settings:
+        with self._lock:
+            if self._settings is None:
+                from persona_tui.core.settings_model import Settings
+
+                self._settings = Settings()
+            return self._settings
+
+    @property
+    def settings_are_defaults(self) -> bool:
+        """True while every setting is its default and no settings object was built (no
+        ``config.toml`` and nothing set): what needs only defaults can skip building one."""
+        return self._settings is None
+
+    @property
     def config_path(self) -> Path:
         return self.paths.config_file
 
@@ -105,7 +121,7 @@ class AppContext:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def credentials(self) -> dict[str, SecretStr]:
+    def credentials(self) -> dict[str, Secret]:
         """Keys stored in ``credentials.toml``, read once (refused if others can read it)."""
         with self._lock:
             if self._credentials is None:
@@ -122,11 +138,19 @@ class AppContext:
         return resolve_api_key(provider, self.credentials(), self.env)
 
     def base_url(self, provider: str) -> str:
-        return resolve_base_url(provider, self.settings, self.env)
+        # the default settings hold no URL: no need to build them to find that out
+        settings = None if self.settings_are_defaults else self.settings
+        return resolve_base_url(provider, settings, self.env)
+
+    def configured_model(self, provider: str) -> str | None:
+        """``[providers.<name>] default_model`` as set in config.toml, None when unset."""
+        if self.settings_are_defaults:
+            return None
+        return self.settings.provider(provider).default_model
 
     def default_model(self, provider: str) -> str:
         """``[providers.<name>] default_model``, else the vendor's usual default."""
-        return self.settings.provider(provider).default_model or get_spec(provider).default_model
+        return self.configured_model(provider) or get_spec(provider).default_model
 
     @property
     def default_provider(self) -> str:
@@ -156,7 +180,7 @@ class AppContext:
         change made meanwhile by someone else to other keys survives."""
         with self._lock:
             loaded = patch_config(self.paths, changes)
-            self.settings = loaded.settings
+            self._settings = loaded.settings
             self.warnings = loaded.warnings
             self.config_found = True
             self._pricing = None

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from persona_tui.core.errors import PersonaError
-from persona_tui.core.discovery.ollama_models import OllamaModelRegistry
 from persona_tui.services.context import AppContext
 from persona_tui.services.providers import ProviderService, ProviderState
 from persona_tui.services.sample import SAMPLE
 
 if TYPE_CHECKING:  # pragma: no cover
     from persona_tui.core.discovery.ollama_models import ModelComparisonResult
+
+# Ollama's qualification records (core.discovery.ollama_models) are imported where they are
+# read, in the screen's worker thread: that module brings httpx, the persona parser and the
+# name patterns, which the app's first paint does not need.
 
 #: the card the tour opens: made from the sample study's first persona
 TOUR_CARD = "ledger-keeper.json"
@@ -55,6 +58,8 @@ class HomeService:
 
     def overview(self) -> Overview:
         """Every provider's local state and Ollama's records; reads files (call off-loop)."""
+        from persona_tui.core.discovery.ollama_models import OllamaModelRegistry
+
         problems = []
         try:
             providers = self._providers.states()
@@ -69,7 +74,10 @@ class HomeService:
 
     async def check_ollama(self) -> ModelComparisonResult:
         """Ask the Ollama server for its models (the user pressed the key for it)."""
-        from persona_tui.core.discovery.ollama_models import acompare_ollama_models
+        from persona_tui.core.discovery.ollama_models import (
+            OllamaModelRegistry,
+            acompare_ollama_models,
+        )
 
         registry = OllamaModelRegistry(self.context.paths.ollama_registry_file)
         return await acompare_ollama_models(self.context.base_url("ollama"), registry=registry)

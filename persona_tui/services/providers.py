@@ -69,7 +69,7 @@ class ProviderService:
         keyless = spec.needs_key and spec.free_when_local_url and is_local_url(base_url)
         return ProviderState(
             provider, spec.label, base_url,
-            self.context.settings.provider(provider).default_model or "", source, hint,
+            self.context.configured_model(provider) or "", source, hint,
             spec.needs_key and not keyless, next(iter(spec.key_env), ""), error=error,
             key_optional=keyless)
 

@@ -96,11 +96,14 @@ class PersonaApp(App):
         for warning in self.context.warnings:
             self.notify(strip_control(warning), title="config.toml", severity="warning",
                         markup=False)
-        ui = self.context.settings.ui
-        if ui.theme in self.available_themes:
-            self.theme = ui.theme
-        if ui.keymap:
-            self.set_keymap(ui.keymap)
+        # no config.toml: the default theme and no keymap, without building the settings
+        # model (pydantic is not needed for the first paint of a first run)
+        if not self.context.settings_are_defaults:
+            ui = self.context.settings.ui
+            if ui.theme in self.available_themes:
+                self.theme = ui.theme
+            if ui.keymap:
+                self.set_keymap(ui.keymap)
         self._loading = False
         if self.card is not None:
             try:

@@ -22,8 +22,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "persona_tui"
 #: the modules allowed to read or write config.toml / credentials.toml
 CONTEXT_MODULES = {"core/config.py", "core/context.py"}
 #: what reading or writing those files looks like in code
-FILE_ACCESS = {"load_settings", "load_credentials", "patch_config", "save_credential",
-               "_read_raw", "config_file", "credentials_file"}
+FILE_ACCESS = {"load_settings", "read_settings", "load_credentials", "patch_config",
+               "save_credential", "_read_raw", "config_file", "credentials_file"}
 
 
 def _file_access(package: Path) -> list[str]:
@@ -112,8 +112,8 @@ def test_keys_are_written_privately_and_other_keys_survive(paths):
 def test_the_default_context_is_loaded_once_per_process(paths, monkeypatch):
     write_config({"providers": {"openai": {"default_model": "gpt-4.1-nano"}}}, paths)
     reads = []
-    real = config_module.load_settings
-    monkeypatch.setattr("persona_tui.core.context.load_settings",
+    real = config_module.read_settings
+    monkeypatch.setattr("persona_tui.core.context.read_settings",
                         lambda p: reads.append(p) or real(p))
     for _ in range(3):
         assert AsyncPersonaGenerator("openai").model == "gpt-4.1-nano"

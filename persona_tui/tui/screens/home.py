@@ -85,7 +85,9 @@ class HomeScreen(PersonaScreen):
     def on_mount(self) -> None:
         self.query_one("#tour", Button).focus()
         self.query_one("#tour-steps", Static).update(self._steps())
-        self.load()
+        # after the first paint: the worker's imports (Ollama's records) would hold the GIL
+        # while the screen is drawn
+        self.call_after_refresh(self.load)
 
     def on_screen_resume(self) -> None:
         if self.overview is not None:

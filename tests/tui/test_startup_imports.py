@@ -1,0 +1,68 @@
+"""Start-up: nothing heavy is imported before the app's first paint (issue 17).
+
+pydantic (the settings model, persona models), httpx (providers) and the privacy and data
+libraries cost hundreds of milliseconds to import; a first run paints its home screen
+without any of them. The app runs in a fresh interpreter (this process has imported them
+all already), launched as ``persona-tui`` launches it, headless.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+#: what must wait until a screen or a worker needs it
+HEAVY = ("pydantic", "httpx", "numpy", "rapidfuzz", "wordfreq", "phonenumbers",
+         "persona_tui.core.generation", "persona_tui.core.data", "persona_tui.core.privacy")
+
+PROBE = """
+import asyncio, json, sys
+import persona_tui.cli  # the entry point's own imports
+from persona_tui.tui import app as app_module
+
+seen = {}
+
+class Probe(app_module.PersonaApp):
+    CSS_PATH = app_module.PersonaApp.CSS_PATH
+
+    def _display(self, screen, renderable):
+        if "first_paint" not in seen and screen.name == "home":
+            seen["first_paint"] = sorted(sys.modules)
+        return super()._display(screen, renderable)
+
+# the subclass lives here, so its CSS is found next to the app's module
+Probe.CSS_PATH = str(__import__("pathlib").Path(app_module.__file__).parent / "app.tcss")
+
+async def main():
+    app = Probe()
+    async with app.run_test(size=(80, 24)) as pilot:
+        while "first_paint" not in seen:
+            await pilot.pause(0.01)
+        await app.workers.wait_for_complete()  # the home screen's worker, after the paint
+        await pilot.pause()
+        seen["after_workers"] = sorted(sys.modules)
+    print(json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pytestconfig):
+    # a bytecode cache kept between runs: without one (PYTHONDONTWRITEBYTECODE) the fresh
+    # interpreter compiles every module it imports, seconds on a loaded machine
+    cache = pytestconfig.cache.mkdir("startup-pycache")
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(cache)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                          timeout=120, check=True, env=env)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+
+    def heavy(modules: list[str]) -> set[str]:
+        return {m for m in modules for h in HEAVY if m == h or m.startswith(h + ".")}
+
+    assert heavy(seen["first_paint"]) == set()
+    # the probe sees what comes later: the home screen's worker reads Ollama's records,
+    # which brings httpx, after the first paint
+    assert "httpx" in heavy(seen["after_workers"])
