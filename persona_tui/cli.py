@@ -2,7 +2,7 @@
 
 ``--version`` and ``--help`` must answer instantly and without a terminal UI, so nothing heavy
 is imported at module level. Expected failures print the error's message and hint, never a
-traceback (``--debug`` shows one).
+traceback (``--debug`` shows one), through :func:`persona_tui.commands.errors.report_error`.
 """
 
 from __future__ import annotations
@@ -86,9 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check a card for verbatim or near-verbatim source text, personal data "
                     "and names. Exit status: 0 pass or warn, 1 blocked, 2 usage or data error.")
     audit.add_argument("card", help="card file (.json, Character Card V2/V3 .json or .png, .charx)")
-    audit.add_argument("--source", "-s", action="append", required=True, metavar="PATH",
+    audit.add_argument("--source", "-s", action="append", metavar="PATH",
                        help="source data file or folder (repeat for several); 'sample' is "
-                            "the bundled study")
+                            "the bundled study (default: the sources in the card's audit "
+                            "log)")
     audit.add_argument("--json", action="store_true", help="print the report as JSON")
     audit.add_argument("--report", action="store_true",
                        help="print the report as text instead of opening the audit viewer "
@@ -224,17 +225,12 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:
-        from persona_tui.core.errors import PersonaError
+    except Exception as exc:  # unexpected ones too: one report, never a traceback
+        from persona_tui.commands.errors import report_error
 
         if args.debug:
             raise
-        if isinstance(exc, PersonaError):
-            print(exc.describe(), file=sys.stderr)
-        else:  # unexpected: one line, never a traceback (--debug shows it)
-            from persona_tui.services.errors import report
-
-            print(f"persona-tui: {report(exc).one_line()}", file=sys.stderr)
+        report_error(exc, json_output=getattr(args, "json", False))
         return EXIT_PROBLEM
 
 

@@ -1,20 +1,26 @@
-"""``persona-tui audit CARD --source PATH…``: a privacy report for one card.
+"""``persona-tui audit CARD [--source PATH…]``: a privacy report for one card.
 
-Exit status: 0 when the card passes (or only warns), 1 when it is blocked, 2 for a usage or
-data error (a missing file, an unreadable card). On a terminal, without ``--json`` or
+Without ``--source`` the card is audited against the sources its audit log records (stderr
+says which), the bundled study for a bundled card; with none recorded, or recorded files
+gone, it is a usage error with a hint. Exit status: 0 when the card passes (or only warns),
+1 when it is blocked, 2 for a usage or data error (a missing file, an unreadable card); with
+``--json`` an error is the error object on stdout. On a terminal, without ``--json`` or
 ``--report``, the app's audit viewer opens instead of the text report; the exit status is
-then the verdict the viewer showed last.
+then the verdict of the card as it is on disk when the viewer closes (an unsaved or
+discarded redaction does not count).
 """
 
 from __future__ import annotations
 
 import sys
 
+from persona_tui.commands.errors import report_error
 from persona_tui.core.errors import DataError, ValidationError
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card
 from persona_tui.core.scripts.privacy import PrivacyAuditor
 from persona_tui.core.utils.sanitize import dumps, strip_control
+from persona_tui.services.audit import AuditService
 from persona_tui.services.context import AppContext
 from persona_tui.services.sample import resolve_data
 
@@ -24,16 +30,21 @@ def _quote(text: str | None, limit: int = 160) -> str:
     return f"“{text[:limit]}{'…' if len(text) > limit else ''}”"
 
 
-def run_audit(card_path: str, sources: list[str], *, json_output: bool = False,
+def run_audit(card_path: str, sources: list[str] | None, *, json_output: bool = False,
               viewer: bool = False, context: AppContext | None = None) -> int:
-    """``sample`` in ``sources`` names the bundled study, as in the app."""
+    """``sample`` in ``sources`` names the bundled study, as in the app; ``sources`` empty or
+    None: the ones the card's audit log records."""
     context = context or AppContext.default()
     try:
         card = load_card(card_path)
+        if not sources:
+            sources, origin = AuditService.logged_sources(card_path)
+            print(strip_control(f"no --source: auditing against {', '.join(sources)}, from "
+                                f"{origin}"), file=sys.stderr)
         loader = context.data_loader()
         documents = loader.load([resolve_data(s) for s in sources])
     except (DataError, ValidationError) as exc:
-        print(exc.describe(), file=sys.stderr)
+        report_error(exc, json_output=json_output)
         return 2
     if viewer:
         from persona_tui.tui.app import run_app

@@ -21,6 +21,7 @@ import json
 import sys
 from typing import Any
 
+from persona_tui.commands.errors import report_error
 from persona_tui.core.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -41,16 +42,9 @@ def _fail(exc: Exception, json_output: bool) -> int:
         exc = from_pydantic(exc, what="invalid option")
     usage = isinstance(exc, (DataError, ValidationError, ValueError)) or (
         isinstance(exc, ConfigurationError) and not isinstance(exc, AuthenticationError))
-    if isinstance(exc, PersonaError):
-        code, message, hint = exc.code, exc.message, exc.hint
-    else:
-        code, message, hint = "E1101", str(exc), "Correct the value and try again."
-    message, hint = strip_control(message), strip_control(hint or "")
-    if json_output:
-        print(dumps({"error": {"code": code, "message": message, "hint": hint}}))
-    else:
-        print(f"error {code}: {message}" + (f"\n  hint: {hint}" if hint else ""),
-              file=sys.stderr)
+    if not isinstance(exc, PersonaError):  # a bad value from argparse's side: a usage error
+        exc = ValidationError(str(exc), hint="Correct the value and try again.")
+    report_error(exc, json_output=json_output)
     return EXIT_USAGE if usage else EXIT_PROBLEM
 
 

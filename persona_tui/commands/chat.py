@@ -50,7 +50,7 @@ async def _turn(session: TrialSession, text: str, out) -> bool:
                 out.flush()
     except PersonaError as exc:
         out.write("\n")
-        print(strip_control(exc.describe()), file=sys.stderr)
+        report_error(exc, json_output=False)
         return False
     return True
 

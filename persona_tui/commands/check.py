@@ -71,9 +71,14 @@ def connections(context: AppContext) -> list[CheckItem]:
     for status in run_sync(VendorDiscovery(context).discover()):
         latency = f", {status.latency_s * 1000:.0f} ms" if status.latency_s else ""
         if status.state == "available":
-            items.append(CheckItem(f"{status.provider} connection", "ok",
-                                   f"reachable, key accepted, {status.model_count} models"
-                                   f"{latency}"))
+            # only what was checked: a server that takes no key did not "accept" one
+            key = ", key accepted" if status.key_source != "none" else ""
+            found = f"reachable{key}, {status.model_count} models{latency}"
+            if status.message:  # it answered only at a corrected URL (/v1 added)
+                items.append(CheckItem(f"{status.provider} connection", "warn",
+                                       f"{found}; {status.message}", status.hint))
+            else:
+                items.append(CheckItem(f"{status.provider} connection", "ok", found))
         elif status.state == "not configured":
             continue
         elif status.state == "key invalid":

@@ -6,8 +6,7 @@ exit status 2 rather than a full-screen app with a toast.
 
 from __future__ import annotations
 
-import sys
-
+from persona_tui.commands.errors import report_error
 from persona_tui.core.errors import DataError, ValidationError
 from persona_tui.core.scripts.cards_io import load_card
 from persona_tui.services.context import AppContext
@@ -17,7 +16,7 @@ def run_edit(card_path: str, *, context: AppContext | None = None) -> int:
     try:
         load_card(card_path)
     except (DataError, ValidationError) as exc:
-        print(exc.describe(), file=sys.stderr)
+        report_error(exc, json_output=False)
         return 2
     from persona_tui.tui.app import run_app
 

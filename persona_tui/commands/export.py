@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from persona_tui.commands.errors import report_error
 from persona_tui.core.errors import DataError, ValidationError
 from persona_tui.core.fileio import atomic_write
 from persona_tui.core.scripts.cards_io import load_card
@@ -23,7 +24,7 @@ def run_export(card_path: str, fmt: str, out: str | None = None) -> int:
         card = load_card(card_path)
         payload = export_bytes(card, fmt)
     except (DataError, ValidationError) as exc:
-        print(exc.describe(), file=sys.stderr)
+        report_error(exc, json_output=False)
         return 2
     if out == "-":
         if fmt in BINARY_FORMATS and sys.stdout.isatty():

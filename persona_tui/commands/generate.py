@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import ValidationError as PydanticValidationError
 
-from persona_tui.commands.roleplay_setup import report_error
+from persona_tui.commands.errors import report_error
 from persona_tui.core.errors import (
     ConfigurationError,
     DataError,
@@ -23,7 +23,6 @@ from persona_tui.core.errors import (
     from_pydantic,
 )
 from persona_tui.core.generation.events import (
-    Failed,
     GenerationWarning,
     PersonaParsed,
     RetryWait,
@@ -59,8 +58,8 @@ class _Progress:
             self._line(event.message)
         elif isinstance(event, GenerationWarning):
             self._line(f"warning: {event.message}")
-        elif isinstance(event, Failed):
-            self._line(f"failed: {event.message}")
+        # a Failed event is not printed: the run raises its error next, and the command
+        # reports it once (report_error), on stdout as JSON with --json
 
     def _line(self, text: str) -> None:
         if self.live:

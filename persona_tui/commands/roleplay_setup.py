@@ -7,16 +7,13 @@ place to move onto the application context later.
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from persona_tui.core.errors import PersonaError
+from persona_tui.commands.errors import report_error
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card
 from persona_tui.core.scripts.models import CharacterCard
-from persona_tui.core.utils.sanitize import strip_control
 from persona_tui.services.sample import resolve_data
 from persona_tui.services.trial import is_packaged, open_provider
 
@@ -38,11 +35,3 @@ def load_stage(card_path: str, sources: list[str] | None) -> Stage:
     remembered = AuditLog.for_card(path).sources if not sources else []
     return Stage(card, path, [resolve_data(s) for s in sources or remembered])
 
-
-def report_error(exc: PersonaError, *, json_output: bool) -> None:
-    """An expected failure: JSON on stdout with ``--json``, else message and hint on stderr."""
-    if json_output:
-        print(json.dumps({"error": {"code": exc.code, "message": strip_control(exc.message),
-                                    "hint": exc.hint}}, ensure_ascii=False))
-    else:
-        print(strip_control(exc.describe()), file=sys.stderr)

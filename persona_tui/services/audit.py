@@ -7,16 +7,20 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona_tui.core.data import SourceDocument
+from persona_tui.core.errors import DataError
 from persona_tui.core.fileio import atomic_write
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.privacy.findings import LeakageFinding, PrivacyAuditResult
 from persona_tui.core.scripts.models import CharacterCard
 from persona_tui.core.scripts.privacy import PrivacyAuditor, redact
 from persona_tui.services.context import AppContext
-from persona_tui.services.sample import resolve_data
+from persona_tui.services.sample import SAMPLE, is_packaged, resolve_data
+
+if TYPE_CHECKING:  # pragma: no cover
+    from persona_tui.services.cards import EditSession
 
 
 @dataclass
@@ -73,6 +77,43 @@ class AuditService:
             log.record(result)
             self.last_result = result
         return result
+
+    def saved_verdict(self, session: EditSession | None) -> PrivacyAuditResult | None:
+        """The verdict of the open card as it is on disk, by which ``persona-tui audit``
+        exits when the viewer closes: a redaction the user discarded (or never saved) must
+        not turn a blocked file into a pass. Audited afresh (the sources' index is kept, so
+        this is quick) with the accepted findings of its audit log; not recorded. None when
+        no card is open or it was never saved; a missing source raises its DataError."""
+        card = session.saved_card() if session is not None else None
+        if card is None:
+            return None
+        return self.audit(card, list(session.sources), card_path=session.path, record=False)
+
+    @staticmethod
+    def logged_sources(card_path: str | Path) -> tuple[list[str], str]:
+        """The sources to audit a card against when none are given, and where they come
+        from in words: those its audit log records (the app keeps them there), or the
+        bundled study for a bundled card.
+
+        Raises a DataError with a hint when the log has none, or names files that are gone:
+        a guess would give a verdict against the wrong data."""
+        path = Path(card_path)
+        log = AuditLog.for_card(path)
+        if not log.sources:
+            if is_packaged(path):
+                return [SAMPLE], "the bundled study (a bundled card)"
+            raise DataError(f"no sources to audit {path.name} against: its audit log "
+                            f"({log.path.name}) records none", path=str(log.path),
+                            code="E2005",
+                            hint="Give the data the card was made from with --source PATH "
+                                 "(repeat for several; 'sample' is the bundled study).")
+        missing = [s for s in log.sources if s.strip() != SAMPLE and not Path(s).exists()]
+        if missing:
+            raise DataError(f"the sources {log.path.name} records are missing: "
+                            f"{', '.join(missing)}", path=missing[0], code="E2001",
+                            hint="Give the card's data with --source PATH (relative paths "
+                                 "count from the folder you run in).")
+        return list(log.sources), f"the card's audit log ({log.path.name})"
 
     def source_context(self, finding: LeakageFinding, width: int = 240
                        ) -> SourceContext | None:

@@ -169,6 +169,11 @@ class EditSession:
     def card(self) -> CharacterCard:
         return CharacterCard.model_validate(self.data)
 
+    def saved_card(self) -> CharacterCard | None:
+        """The card as it is on disk: as last saved, or as opened (what a discard returns
+        to); None for a card never saved."""
+        return CharacterCard.model_validate(self._saved) if self._saved else None
+
     def get(self, path: str) -> Any:
         """The value at a field path (a text, a list, or one item); None when absent."""
         section, name, index = _parts(path)

@@ -20,3 +20,11 @@ def sample_data() -> Path:
 def resolve_data(path: str) -> str:
     """``sample`` is the bundled study's data; anything else is a path as typed."""
     return str(sample_data()) if path.strip() == SAMPLE else path
+
+
+def is_packaged(path: Path) -> bool:
+    """A bundled sample card: its folder belongs to the installed package, never written."""
+    try:
+        return path.resolve().is_relative_to(sample_project().resolve())
+    except OSError:
+        return False

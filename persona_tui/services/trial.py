@@ -31,9 +31,8 @@ from persona_tui.core.scripts.roleplay import (
     roleplay_messages,
 )
 from persona_tui.core.scripts.trial import LiveAudit, TrialRecord, TrialTurn, finding_record
-from persona_tui.resources import sample_project
 from persona_tui.services.context import AppContext
-from persona_tui.services.sample import resolve_data
+from persona_tui.services.sample import is_packaged, resolve_data
 
 PROVIDER_CHOICES = PROVIDER_NAMES
 
@@ -47,14 +46,6 @@ def open_provider(name: str, model: str | None = None, base_url: str | None = No
     client = create_provider(name, base_url=base_url or context.base_url(name),
                              api_key=key.get_secret_value() if key else None)
     return client, model or context.default_model(name)
-
-
-def is_packaged(path: Path) -> bool:
-    """A bundled sample card: its folder belongs to the installed package, never written."""
-    try:
-        return path.resolve().is_relative_to(sample_project().resolve())
-    except OSError:
-        return False
 
 
 @dataclass

@@ -261,13 +261,30 @@ def run_app(start: str | None = None, *, card: str | None = None,
     """Run the app: the one entry of the command line's app, ``edit`` and the audit viewer;
     with no ``start``, a first run opens on the home screen.
 
-    Opened on an audit, the exit status is its last verdict (1 = blocked). If an unexpected
-    exception ends the app, the status is 1 and stderr gets the error in one line."""
+    Opened on an audit, the exit status is the verdict of the card as it is on disk when the
+    app closes (see :func:`audit_exit_status`). If an unexpected exception ends the app, the
+    status is 1 and stderr gets the error in one line."""
     app = PersonaApp(start=start, card=card, sources=sources, context=context, debug=debug)
     app.run()
     if app.fatal_error is not None:
         print(f"persona-tui: {error_report(app.fatal_error, app.context).one_line()}",
               file=sys.stderr)
         return 1
-    result = app.services.__dict__.get("audit") and app.services.audit.last_result
-    return 1 if start == "audit" and result is not None and result.blocked else 0
+    return audit_exit_status(app) if start == "audit" else 0
+
+
+def audit_exit_status(app: PersonaApp) -> int:
+    """``persona-tui audit``'s status once its viewer has closed: 1 when the card as it is on
+    disk is blocked, 0 when it passes or warns, 2 when it cannot be audited (stderr says
+    why). A redaction the user discarded, or never saved, does not count: the file a script
+    goes on to use is what the status describes."""
+    cards = app.services.__dict__.get("cards")
+    session = cards.current if cards is not None else None
+    try:
+        result = app.services.audit.saved_verdict(session)
+    except PersonaError as exc:
+        print(f"persona-tui: {error_report(exc, app.context).one_line()}", file=sys.stderr)
+        return 2
+    if result is None:  # no card, or one never saved: the viewer's last verdict
+        result = app.services.__dict__.get("audit") and app.services.audit.last_result
+    return 1 if result is not None and result.blocked else 0

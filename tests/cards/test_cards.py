@@ -217,4 +217,4 @@ def test_audit_command_exit_statuses(tmp_path):
     assert as_json.returncode == 1 and report["verdict"] == "blocked"
     assert report["findings"][0]["kind"] == "name"
     assert _cli("audit", str(tmp_path / "missing.json"), "--source", data).returncode == 2
-    assert _cli("audit", str(path)).returncode == 2  # --source is required
+    assert _cli("audit", str(path)).returncode == 2  # no --source and none in its audit log

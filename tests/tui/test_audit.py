@@ -214,3 +214,26 @@ def test_snapshot_audit_blocked(snap_compare, leaky_card, size):
 def test_snapshot_audit_pass(snap_compare, size):
     assert snap_compare(PersonaApp(start="audit", card=str(SAMPLE_CARD)), terminal_size=size,
                         run_before=settle)
+
+
+async def test_audit_exits_by_the_card_on_disk_after_a_discarded_redaction(leaky_card):
+    """`persona-tui audit` (issue 16, point 10): redacting every high finding makes the
+    viewer say pass or warn, but the user quits and discards: the file is still blocked."""
+    from persona_tui.tui.app import audit_exit_status
+    from persona_tui.tui.screens.dialogs import UnsavedChanges
+
+    app = viewer(leaky_card)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for kind in ("verbatim", "name"):
+            await select(pilot, kind)
+            await pilot.press("x")
+            await settle(pilot)
+        assert text_of(app, "#verdict") in ("PASS", "WARN")
+        assert not app.services.audit.last_result.blocked  # what the viewer showed last
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedChanges)
+        await pilot.press("d")
+        await settle(pilot)
+    assert audit_exit_status(app) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Literal
@@ -84,6 +85,12 @@ class VendorDiscovery:
         except ProviderError as exc:
             status.state = "unreachable" if exc.code == "E3003" else "error"
             status.message, status.hint = exc.message, exc.hint
+            if exc.status_code == 404 and provider == "openai" and \
+                    not re.search(r"/v\d+/?$", base_url):
+                # an OpenAI-compatible server asked at its root: the model list is under
+                # /v1 on llama.cpp, vLLM, LM Studio and the rest ("pick a model" is wrong)
+                status.hint = (f"OpenAI-compatible servers answer under /v1: set the base URL "
+                               f"to {base_url.rstrip('/')}/v1.")
         else:
             status.state = "available"
             status.model_count = len(models)
