@@ -111,7 +111,8 @@ _HEADING = re.compile(rf"#[^\n—–:]{{0,80}}[—–:][ \t]*({_CAP}[ \t]+(?:{_P
 # Where a name can be: a capital mid-sentence (after a lower-case letter or comma), a line that
 # is only a name (sign-offs), or a Markdown heading. Sentence-initial capitals are ordinary words
 # far more often than names, and checking each of them would cost more than the rest together.
-_MID_SENTENCE = re.compile(rf"[a-z,;:] ([{_UP}][^\s.,;:!?\"()]*(?:[ \t]+[{_UP}][^\s.,;:!?\"()]*)*)")
+# (the space first, the letter before it looked behind: a literal start scans much faster)
+_MID_SENTENCE = re.compile(rf" (?<=[a-z,;:] )([{_UP}][^\s.,;:!?\"()]*(?:[ \t]+[{_UP}][^\s.,;:!?\"()]*)*)")
 _CAP_WORD = re.compile(_CAP)
 _NAME_LINE = re.compile(rf"\n[ \t]*[-—–]{{0,2}}[ \t]*({_CAP})(?:[ \t]+({_CAP}))?[ \t]*(?=\n|$)")
 _HEADING_NAMES = re.compile(rf"#[^\n]*?[—–:][ \t]*({_CAP})[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}"

@@ -30,6 +30,11 @@ _CONTRACTED = {"we're": "we are", "we'll": "we will", "we'd": "we would", "she'l
                "he'll": "he will", "it'll": "it will", "that'll": "that will"}
 
 
+def fold_apostrophes(text: str) -> str:
+    """Curly and modifier apostrophes and backticks as a plain "'"."""
+    return text.translate(_APOSTROPHES)
+
+
 def normalized_words(text: str) -> list[str]:
     """Fast path: the casefolded words of ``text``, apostrophes dropped ("don't" -> "dont")."""
     folded = text.casefold()

@@ -227,7 +227,7 @@ class PrivacyAuditor:
         vocabulary = index.vocabulary
         for word, start, end in zip(words, starts, ends):
             if len(word) < 4 or not word.isalpha() or word in _STOPWORDS or \
-                    word not in vocabulary or not is_rare(word, self.config.languages):
+                    not is_rare(word, self.config.languages) or word not in vocabulary:
                 continue
             original = text[start:end]
             if not original[:1].isupper() or original.isupper() or \
