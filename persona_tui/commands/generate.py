@@ -1,7 +1,9 @@
 """``persona-tui generate``: personas from data without the UI.
 
 Progress goes to stderr (a live line on a terminal, plain lines otherwise), the run is saved
-as an experiment, and stdout gets a summary — or the result as JSON with ``--json``. Exit
+as an experiment, and stdout gets a summary — or the result as JSON with ``--json``. The run
+is the app's (:meth:`GenerationService.run`): a run that fails before the model produced
+anything is not saved unless ``--experiment`` names where to record it. Exit
 status: 0 ok, 1 generation failed or partial (0 for partial with ``--allow-partial``), 2 usage
 or data error. Partial means the quality gate found a problem: fewer personas than asked,
 claims without verified evidence, a persona renamed because it was named after a participant.
@@ -10,31 +12,21 @@ claims without verified evidence, a persona renamed because it was named after a
 from __future__ import annotations
 
 import sys
-from datetime import datetime
-
-from pydantic import ValidationError as PydanticValidationError
 
 from persona_tui.commands.errors import report_error
-from persona_tui.core.errors import (
-    ConfigurationError,
-    DataError,
-    PersonaError,
-    ValidationError,
-    from_pydantic,
-)
-from persona_tui.core.generation.events import (
+from persona_tui.core.errors import ConfigurationError, DataError, ValidationError
+from persona_tui.core.utils.async_helpers import run_sync
+from persona_tui.core.utils.sanitize import json_safe, strip_control, write_control
+from persona_tui.services.context import AppContext
+from persona_tui.services.generation import (
+    GenerationService,
     GenerationWarning,
     PersonaParsed,
     RetryWait,
+    RunEnded,
+    RunRequest,
     UsageUpdate,
 )
-from persona_tui.core.models.options import ExperimentConfig
-from persona_tui.core.utils.async_helpers import run_sync
-from persona_tui.core.utils.sanitize import json_safe, strip_control, write_control
-from persona_tui.sdk.async_experiment import AsyncExperimentSDK
-from persona_tui.sdk.async_generator import AsyncPersonaGenerator
-from persona_tui.services.context import AppContext
-from persona_tui.services.sample import resolve_data
 
 
 class _Progress:
@@ -53,15 +45,13 @@ class _Progress:
             sys.stderr.flush()
         elif isinstance(event, PersonaParsed):
             self.personas += 1
-            self._line(f"persona {event.index + 1}: {event.persona.name}")
+            self.line(f"persona {event.index + 1}: {event.persona.name}")
         elif isinstance(event, RetryWait):
-            self._line(event.message)
+            self.line(event.message)
         elif isinstance(event, GenerationWarning):
-            self._line(f"warning: {event.message}")
-        # a Failed event is not printed: the run raises its error next, and the command
-        # reports it once (report_error), on stdout as JSON with --json
+            self.line(f"warning: {event.message}")
 
-    def _line(self, text: str) -> None:
+    def line(self, text: str) -> None:
         if self.live:
             write_control(sys.stderr, "\r\x1b[K")  # our own: clear the live line
         sys.stderr.write(f"{strip_control(text)}\n")
@@ -76,34 +66,32 @@ def run_generate(paths: list[str], *, provider: str | None, model: str | None, c
                  seed: int | None = None, allow_partial: bool = False,
                  context: AppContext | None = None) -> int:
     """``provider`` None: ``[generation] default_provider``; ``sample`` names the bundled
-    study, as in the app."""
+    study, as in the app. The run is the app's: :meth:`GenerationService.run`."""
     context = context or AppContext.default()
+    service = GenerationService(context)
     provider = provider or context.default_provider
     try:
-        generator = AsyncPersonaGenerator(provider, model, base_url=base_url,
-                                          allow_unpriced=allow_unpriced, context=context)
-        persona = generator.persona_config(
+        config = service.persona_config(
             count=count, budget=budget, complexity=complexity, detail_level=detail,
             max_tokens=max_tokens, temperature=temperature, seed=seed)
-        name = experiment or f"generate-{datetime.now():%Y%m%d-%H%M%S}"
-        config = ExperimentConfig(name=name, provider=provider, model=generator.model,
-                                  persona=persona, data_paths=[resolve_data(p) for p in paths])
-    except PydanticValidationError as exc:  # out-of-range count, budget, name: plain words
-        report_error(from_pydantic(exc, what="invalid option"), json_output=json_output)
-        return 2
-    except (ValidationError, ConfigurationError) as exc:
+        prepared = service.prepare(RunRequest(
+            tuple(paths), provider, model or "", config, experiment=experiment,
+            prefix="generate", base_url=base_url, allow_unpriced=allow_unpriced))
+    except (ValidationError, ConfigurationError) as exc:  # usage: plain words, a code
         report_error(exc, json_output=json_output)
         return 2
-    sdk = AsyncExperimentSDK(generator_factory=lambda _: generator, context=context)
-    try:
-        sdk.store.create(config, overwrite=True)
-        result = run_sync(sdk.run(name, on_progress=_Progress()))
-    except (DataError, ValidationError) as exc:
-        report_error(exc, json_output=json_output)
-        return 2
-    except PersonaError as exc:  # --json: the error object on stdout, as every command does
-        report_error(exc, json_output=json_output)
+    progress = _Progress()
+    ended = run_sync(_relay(service.run(prepared), progress))
+    if not ended.finished:
+        error = ended.error
+        report_error(error, json_output=json_output)
+        if not json_output:
+            progress.line(_where(ended))
+        return 2 if isinstance(error, (DataError, ValidationError)) else 1
+    if ended.save_error is not None:
+        report_error(ended.save_error, json_output=json_output)
         return 1
+    result = ended.result_model()
     code = 0 if result.status == "ok" or allow_partial else 1
     if json_output:
         print(json_safe(result.model_dump_json(indent=2)))
@@ -130,3 +118,20 @@ def run_generate(paths: list[str], *, provider: str | None, model: str | None, c
     return code
 
 
+def _where(ended: RunEnded) -> str:
+    if ended.saved_to is not None:
+        return f"what the run produced is saved to {ended.saved_to}"
+    return f"not saved: {ended.not_saved}"
+
+
+async def _relay(events, progress: _Progress) -> RunEnded:
+    """Every event to the progress line; the run's end (recorded by the service, also on
+    Ctrl-C, before the interruption goes on)."""
+    async for event in events:
+        if isinstance(event, RunEnded):
+            ended = event
+            if event.status == "cancelled":  # Ctrl-C: said before the interruption goes on
+                progress.line(f"cancelled; {_where(event)}")
+        else:
+            progress(event)
+    return ended

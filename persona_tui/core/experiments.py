@@ -146,6 +146,12 @@ class RunObserver:
     def text(self) -> str:
         return "".join(self._parts)
 
+    @property
+    def produced(self) -> bool:
+        """Whether the run got anything from the model: text, a persona or a token count
+        (what a vendor may bill for). A run that produced nothing has nothing to keep."""
+        return bool(self._parts or self.personas or self.input_tokens or self.output_tokens)
+
     def usage(self) -> dict[str, Any]:
         """Tokens (our estimate where the vendor's count never came), cost and duration."""
         from persona_tui.core.data.tokens import estimate_tokens

@@ -51,6 +51,29 @@ class AsyncExperimentSDK:
     async def runs(self, name: str) -> list[dict[str, Any]]:
         return await to_thread(self.store.runs, name)
 
+    def record_run(self, config: ExperimentConfig, *, started: datetime,
+                   result: Any | None = None, error: BaseException | None = None,
+                   observed: RunObserver | None = None, status: str | None = None) -> Path:
+        """Record one run of ``config`` in its experiment and return the run's folder.
+
+        The experiment is created (or its settings replaced by ``config``'s) first. For a run
+        that did not finish, ``observed`` holds what it produced (text, personas, tokens,
+        cost, duration). This blocks (hashing the inputs, fsync): call it through
+        :meth:`arecord_run` from async code.
+        """
+        self.store.create(config, overwrite=True)
+        run_dir = self.store.new_run_dir(config.name)
+        self.store.record_run(config.name, run_dir, config, result=result, error=error,
+                              started=started, observed=observed, status=status,
+                              partial_text=getattr(error, "partial_text", "") or "")
+        return run_dir
+
+    async def arecord_run(self, config: ExperimentConfig, **record: Any) -> Path:
+        """:meth:`record_run` in a thread. Shielded: if the caller is cancelled while it
+        writes, the write still completes (the thread is not stopped), so a run is never
+        half recorded and nothing it produced is lost."""
+        return await asyncio.shield(to_thread(self.record_run, config, **record))
+
     async def run(self, name: str, *, on_progress: Callable | None = None
                   ) -> GenerationResultModel:
         """Run the experiment; the run is recorded whether it succeeds or fails."""

@@ -7,9 +7,7 @@ the remainder on finish, failure and cancel, so no token is ever missing from th
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -24,12 +22,12 @@ from textual.widgets.option_list import Option
 from persona_tui.services.app_support import strip_control
 from persona_tui.services.generation import (
     PROVIDER_CHOICES,
-    Failed,
-    Finished,
     GenerationWarning,
     PersonaConfig,
     PersonaParsed,
     RetryWait,
+    RunEnded,
+    RunRequest,
     TextDelta,
     UsageUpdate,
     persona_markdown,
@@ -100,16 +98,10 @@ class GenerateScreen(PersonaScreen):
         severity: str = "information"
 
     @dataclass
-    class Done(Message):
-        result: Any
-        saved_to: str
+    class Ended(Message):
+        """The run is over: how it ended and where it was recorded."""
 
-    @dataclass
-    class Stopped(Message):
-        error: Exception | None
-        partial: str
-        saved_to: str
-        cancelled: bool = False
+        run: RunEnded
 
     @dataclass
     class Batches(Message):
@@ -380,47 +372,22 @@ class GenerateScreen(PersonaScreen):
     @work(exclusive=True, group="generate", exit_on_error=False)
     async def generate(self, data: str, provider: str, model: str,
                        config: PersonaConfig) -> None:
-        service = self.app.services.generation
-        started = datetime.now()
+        """Relays the service's run as messages; text in batches (see the module's doc)."""
         output = Coalescer(lambda text: self.post_message(self.Delta(text)), FLUSH_EVERY_S)
-        flush = output.flush
-        raw: list[str] = []
-        result, error = None, None
-        try:
-            async for event in service.stream(data, provider, model, config):
-                if isinstance(event, TextDelta):
-                    output.add(event.text)
-                    raw.append(event.text)
-                    continue
-                if isinstance(event, PersonaParsed):
-                    self.post_message(self.Parsed(event.persona, event.index))
-                elif isinstance(event, UsageUpdate):
-                    self.post_message(self.Usage(event))
-                elif isinstance(event, RetryWait):
-                    flush()  # what arrived before the wait shows before the notice
-                    self.post_message(self.Notice(event.message, "warning"))
-                elif isinstance(event, GenerationWarning):
-                    self.post_message(self.Notice(event.message, "warning"))
-                elif isinstance(event, Finished):
-                    result = event.result
-                elif isinstance(event, Failed):
-                    error = event.error
-        except asyncio.CancelledError:
-            flush()
-            saved = await service.asave_run(data, provider, model, config, started=started,
-                                     error=RuntimeError("cancelled by the user"),
-                                     partial_text="".join(raw))
-            self.post_message(self.Stopped(None, "".join(raw), str(saved), cancelled=True))
-            raise
-        flush()
-        if result is not None:
-            saved = await service.asave_run(data, provider, model, config, started=started,
-                                     result=result)
-            self.post_message(self.Done(result, str(saved)))
-        else:
-            saved = await service.asave_run(data, provider, model, config, started=started,
-                                     error=error, partial_text="".join(raw))
-            self.post_message(self.Stopped(error, "".join(raw), str(saved)))
+        async for event in self.app.services.generation.run(
+                RunRequest(data, provider, model, config)):
+            if isinstance(event, TextDelta):
+                output.add(event.text)
+            elif isinstance(event, PersonaParsed):
+                self.post_message(self.Parsed(event.persona, event.index))
+            elif isinstance(event, UsageUpdate):
+                self.post_message(self.Usage(event))
+            elif isinstance(event, (RetryWait, GenerationWarning)):
+                output.flush()  # what arrived before the notice shows before it
+                self.post_message(self.Notice(event.message, "warning"))
+            elif isinstance(event, RunEnded):
+                output.flush()
+                self.post_message(self.Ended(event))
 
     @on(Delta)
     def _delta(self, message: Delta) -> None:
@@ -455,11 +422,31 @@ class GenerateScreen(PersonaScreen):
     def _notice(self, message: Notice) -> None:
         self.notify(strip_control(message.text), severity=message.severity, markup=False)
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
+    @on(Ended)
+    def _ended(self, message: Ended) -> None:
         self._add_personas()
         self.running = False
-        result = self.last_result = message.result
+        run = message.run
+        saved = f"saved to {run.saved_to}" if run.saved_to is not None else \
+            f"not saved: {run.not_saved}"
+        stats = self.query_one("#stats", Static)
+        if run.finished:
+            self._show_result(run.result, saved)
+        elif run.status == "cancelled":
+            stats.update(strip_control(
+                f"Cancelled — the output so far is kept ({saved})." if run.partial_text or
+                run.saved_to is not None else f"Cancelled before anything arrived ({saved})."))
+        else:
+            error = run.error
+            summary = getattr(error, "message", str(error))
+            stats.update(strip_control(f"Failed: {summary} — {saved} · ctrl+r retries."))
+            if error is not None:
+                self.app.show_error(error)
+        if run.save_error is not None:
+            self.app.show_error(run.save_error)
+
+    def _show_result(self, result: Any, saved: str) -> None:
+        self.last_result = result
         cost = ("cost unknown" if result.cost_usd is None else "free (local)"
                 if result.cost_usd == 0 else f"${result.cost_usd:.4f}")
         approx = "≈" if result.tokens_estimated else ""
@@ -469,23 +456,8 @@ class GenerateScreen(PersonaScreen):
             f"{'s' if len(reasons) != 1 else ''})"
         lines = [f"{verdict}: {len(result.personas)} personas · {approx}{result.input_tokens:,}"
                  f" in / {approx}{result.output_tokens:,} out · {result.duration_s:.1f} s · "
-                 f"{cost} · saved to {message.saved_to}"]
+                 f"{cost} · {saved}"]
         lines += [f"  ! {reason}" for reason in reasons[:MAX_REASONS]]
         if len(reasons) > MAX_REASONS:
             lines.append(f"  … and {len(reasons) - MAX_REASONS} more (run.json lists them)")
         self.query_one("#stats", Static).update(strip_control("\n".join(lines)))
-
-    @on(Stopped)
-    def _stopped(self, message: Stopped) -> None:
-        self._add_personas()
-        self.running = False
-        stats = self.query_one("#stats", Static)
-        if message.cancelled:
-            stats.update(strip_control(f"Cancelled — the output so far is kept (saved to "
-                                       f"{message.saved_to})."))
-            return
-        error = message.error
-        summary = getattr(error, "message", str(error))
-        stats.update(strip_control(f"Failed: {summary} — ctrl+r retries."))
-        if error is not None:
-            self.app.show_error(error)
