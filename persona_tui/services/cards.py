@@ -40,7 +40,7 @@ from persona_tui.services.sample import SAMPLE
 FORMAT_LABELS = {"json": "JSON (this app's card format)", "system_prompt": "System prompt (.txt)",
                  "markdown": "Markdown (.md)", "chara_card_v2": "Character Card V2 (.v2.json)",
                  "chara_card_v3": "Character Card V3 (.v3.json)",
-                 "png": "PNG with the card inside (V3 + V2)", "charx": "CHARX (.charx)"}
+                 "png": "PNG with the card inside (.png, V3 + V2)", "charx": "CHARX (.charx)"}
 
 
 #: fields edited as a block of text rather than one line
@@ -424,6 +424,18 @@ class CardService:
         probe = logs[0].last_probe or logs[1].last_probe
         session.groundedness = probe.get("score") if probe else None
         return session
+
+    def where(self, path: str | Path) -> str:
+        """A card file as a person reads it: relative to the cards folder, ``sample/…`` for
+        the sample project's cards, ``~/…`` under the home folder, else the whole path."""
+        path = Path(path).resolve()
+        for base, prefix in ((self.paths.cards_dir, ""), (sample_project() / "cards", "sample/"),
+                             (Path.home(), "~/")):
+            try:
+                return prefix + path.relative_to(base.resolve()).as_posix()
+            except (ValueError, OSError):
+                continue
+        return str(path)
 
     def open_current(self, path: str | Path) -> EditSession:
         self.current = self.open(path)

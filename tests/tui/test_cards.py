@@ -149,7 +149,7 @@ async def test_list_items_added_edited_moved_and_removed_by_keys():
         assert area.text.splitlines() == goals
 
 
-async def test_an_emptied_list_gets_its_first_item_by_typing():
+async def test_an_emptied_list_gets_its_first_item_by_typing_and_enter_makes_new_ones():
     async with PersonaApp(start="cards").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await focus(pilot, "f-knowledge_boundaries--can_infer")
@@ -159,6 +159,25 @@ async def test_an_emptied_list_gets_its_first_item_by_typing():
         await pilot.press(*"Rent splits")
         await pilot.pause()
         assert session(pilot.app).data["knowledge_boundaries"]["can_infer"] == ["Rent splits"]
+        # Enter at the start of an item: a new item above it, and the cursor in the new one,
+        # so what is typed fills it and ctrl+r removes it, not the item with the text
+        await pilot.press("home", "enter")
+        await pilot.pause()
+        area = pilot.app.focused
+        assert session(pilot.app).data["knowledge_boundaries"]["can_infer"] == [
+            "", "Rent splits"]
+        assert area.cursor_location == (0, 0)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert session(pilot.app).data["knowledge_boundaries"]["can_infer"] == ["Rent splits"]
+        await pilot.press("home", "enter", *"Bills")
+        await pilot.pause()
+        assert session(pilot.app).data["knowledge_boundaries"]["can_infer"] == [
+            "Bills", "Rent splits"]
+        await pilot.press("end", "enter", *"Chores")  # at the end: a new item below
+        await pilot.pause()
+        assert session(pilot.app).data["knowledge_boundaries"]["can_infer"] == [
+            "Bills", "Chores", "Rent splits"]
 
 
 async def test_unsaved_changes_guard_on_leaving_and_quitting(paths):

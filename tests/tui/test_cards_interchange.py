@@ -11,6 +11,7 @@ from persona_tui.resources import sample_project
 from persona_tui.services.cards import FORMAT_LABELS
 from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.screens.dialogs import Pick
+from tests.tui.terminal import visible_lines
 from tests.tui.test_cards import settle
 
 SAMPLE_CARD = sample_project() / "cards" / "ledger-keeper.json"
@@ -26,6 +27,11 @@ async def test_editor_exports_every_format_including_png_and_charx(paths):
         assert isinstance(pilot.app.screen, Pick)
         options = pilot.app.screen.query_one(OptionList)
         assert options.option_count == len(FORMATS)
+        shown = "\n".join(visible_lines(pilot.app))  # at 80×24: every format and the keys
+        for label in FORMAT_LABELS.values():
+            assert label in shown
+        assert "PNG with the card inside" in shown
+        assert "↑/↓ move · Enter exports · Esc cancels" in shown
         await pilot.press(*["down"] * FORMATS.index("png"), "enter")
         await pilot.pause()
         await pilot.press("ctrl+l")

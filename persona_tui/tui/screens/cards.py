@@ -34,7 +34,7 @@ from persona_tui.services.cards import (
 )
 from persona_tui.services.errors import report as error_report
 from persona_tui.tui.screens.base import PersonaScreen
-from persona_tui.tui.screens.dialogs import Pick
+from persona_tui.tui.screens.dialogs import Pick, shorten_left
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 from persona_tui.tui.widgets.fields import (
@@ -48,6 +48,23 @@ from persona_tui.tui.widgets.fields import (
 #: quiet time after the last keystroke before the badge re-audits
 AUDIT_DELAY_S = 0.8
 PREVIEW_DELAY_S = 0.3
+
+
+class CardPage(VerticalScroll):
+    """The card's fields as one scrolling page. When its width changes (a resized terminal,
+    the preview opening beside it) the fields re-wrap and grow, while the page kept its
+    offset: the field being edited slid out of view. The page brings it back."""
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.keep_focus_in_view)
+
+    def keep_focus_in_view(self) -> None:
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            return
+        field = next((n for n in focused.ancestors_with_self if n.has_class("field")),
+                     focused)
+        self.scroll_to_widget(field, animate=False)
 
 
 class CardsScreen(PersonaScreen):
@@ -104,7 +121,7 @@ class CardsScreen(PersonaScreen):
             yield Static("", id="card-title", markup=False)
             yield AuditBadge(id="audit-badge")
         with Horizontal(id="card-body"):
-            yield VerticalScroll(id="editor")
+            yield CardPage(id="editor")
             # a read-only TextArea draws only the lines in view: a 50 KB prompt stays cheap
             yield TextArea("", id="preview", read_only=True, soft_wrap=True, compact=True)
         yield KeyFooter()
@@ -343,14 +360,19 @@ class CardsScreen(PersonaScreen):
         return True
 
     def action_open_card(self) -> None:
-        entries = self.app.services.cards.list()
-        labels = [strip_control(f"{e.name} — {e.path}") for e in entries]
+        cards = self.app.services.cards
+        entries = cards.list()
+        # a name and where the file is, relative to the cards folder: an absolute path
+        # wrapped mid-word at 80 columns; the whole path shows under the list
+        labels = [strip_control(f"{e.name} — {shorten_left(cards.where(e.path), 36)}")
+                  for e in entries]
+        full = [strip_control(str(e.path)) for e in entries]
 
         def picked(index: int | None) -> None:
             if index is not None:
                 self.app.ask_unsaved(lambda: self._open(entries[index].path))
 
-        self.app.push_screen(Pick("Open a card", labels), picked)
+        self.app.push_screen(Pick("Open a card", labels, details=full, verb="opens"), picked)
 
     def _open(self, path) -> None:
         try:
@@ -378,7 +400,7 @@ class CardsScreen(PersonaScreen):
 
         self.app.push_screen(Pick("New card from a persona", labels,
                                   "The card describes how the persona speaks; it never "
-                                  "copies their quotes."), picked)
+                                  "copies their quotes.", verb="makes the card"), picked)
 
     def action_export(self) -> None:
         if self.session is None:
@@ -395,7 +417,9 @@ class CardsScreen(PersonaScreen):
                 return
             self.notify(strip_control(f"Exported {path}"), markup=False)
 
-        self.app.push_screen(Pick("Export as", list(FORMAT_LABELS.values())), picked)
+        self.app.push_screen(Pick("Export as", list(FORMAT_LABELS.values()),
+                                  "Into the exports folder; the toast names the file.",
+                                  verb="exports"), picked)
 
     # --- preview and audit ---------------------------------------------------------------------
 

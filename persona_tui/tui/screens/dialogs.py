@@ -7,6 +7,7 @@ callback; Esc always backs out without changing anything.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,14 +52,29 @@ class UnsavedChanges(_Dialog):
         self.dismiss(None if event.button.id == "cancel" else event.button.id)
 
 
-class Pick(_Dialog):
-    """Choose one line of a list; returns its index."""
+def shorten_left(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, cut at the left with "…": the end of a path
+    (the file's name) is the part that tells files apart."""
+    if cell_len(text) <= width:
+        return text
+    while text and cell_len(text) > width - 1:
+        text = text[1:]
+    return "…" + text
 
-    def __init__(self, title: str, choices: list[str], hint: str = "") -> None:
+
+class Pick(_Dialog):
+    """Choose one line of a list; returns its index. Lines never wrap (too long, they end
+    in "…"); ``details`` holds the whole text of each, shown under the list for the one
+    highlighted. ``verb`` says what Enter does, next to the keys."""
+
+    def __init__(self, title: str, choices: list[str], hint: str = "", *,
+                 details: list[str] | None = None, verb: str = "chooses") -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
         self.hint = hint
+        self.details = details
+        self.verb = verb
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -67,6 +83,22 @@ class Pick(_Dialog):
                 yield Static(self.hint, classes="hint", markup=False)
             yield OptionList(*(Option(c, id=str(i)) for i, c in enumerate(self.choices)),
                              id="choices", markup=False)
+            if self.details is not None:
+                yield Static("", id="pick-detail", markup=False)
+            yield Static("", id="pick-keys", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        # the keys as bound now (a keymap may move Esc)
+        cancel = next((self.app.get_key_display(a.binding) for a in
+                       self.active_bindings.values() if a.binding.id == "dialog.cancel"),
+                      "esc")
+        self.query_one("#pick-keys", Static).update(
+            f"↑/↓ move · Enter {self.verb} · {cancel[:1].upper()}{cancel[1:]} cancels")
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.details is not None:
+            self.query_one("#pick-detail", Static).update(self.details[int(event.option.id)])
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -54,6 +54,13 @@ class FieldArea(TextArea):
     """A block of text in the card page: ↓ on its last row and ↑ on its first go on to the
     next or previous field, so the whole card reads as one document."""
 
+    @on(TextArea.Changed)
+    def _follow(self) -> None:
+        """Typing that wraps onto a new row grows the field; once laid out, the page
+        follows it, so the cursor never drops below the bottom of the screen."""
+        if self.has_focus:
+            self.call_after_refresh(self.scroll_visible, animate=False)
+
     def _row(self, location: tuple[int, int]) -> int:
         """The screen row of a location (a long line wraps onto several rows)."""
         return self.wrapped_document.location_to_offset(location).y
@@ -96,6 +103,20 @@ class ItemsArea(FieldArea):
     @property
     def row(self) -> int:
         return self.cursor_location[0]
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter at the start of an item opens an empty item above it, and the cursor goes
+        to that new item, as at the end of an item it goes to the new one below: the item
+        the user just made is the one under the cursor, the one ctrl+r removes."""
+        row, column = self.cursor_location
+        if event.key == "enter" and not self.read_only and self.selection.is_empty \
+                and column == 0 and self.document.get_line(row):
+            event.stop()
+            event.prevent_default()
+            self.insert("\n", (row, 0))
+            self.cursor_location = (row, 0)
+            return
+        await super()._on_key(event)
 
     def action_remove_item(self) -> None:
         self.post_message(ListEdit(self.list_path, "remove", self.row))
