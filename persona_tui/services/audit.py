@@ -32,6 +32,9 @@ class SourceContext:
     before: str
     match: str
     after: str
+    #: text was left out before ``before`` / after ``after`` (the viewer shows "…" there)
+    clipped_before: bool = False
+    clipped_after: bool = False
 
 
 class AuditService:
@@ -129,12 +132,14 @@ class AuditService:
             if start < 0:
                 return None
             end = start + len(finding.source_text)
-        # less before than after: the match should sit near the top of a small pane
+        # less before than after (the viewer scrolls the match to the middle of its pane)
         before = document.text[max(0, start - width // 2):start]
         if start - width // 2 > 0 and " " in before:
             before = before[before.index(" ") + 1:]  # start on a whole word
         return SourceContext(document.id, finding.source_location, before,
-                             document.text[start:end], document.text[end:end + width])
+                             document.text[start:end], document.text[end:end + width],
+                             clipped_before=start - len(before) > 0,
+                             clipped_after=end + width < len(document.text))
 
     def report_path(self, card_id: str, suffix: str) -> Path:
         """Where an exported report goes: the audits folder, one file per card and format."""

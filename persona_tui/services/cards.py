@@ -327,7 +327,17 @@ class FocusRequested:
     start: int | None = None
 
 
-CardEvent = CardOpened | CardChanged | FocusRequested
+@dataclass(frozen=True)
+class CardAudited:
+    """The audit viewer audited the open card at ``version`` (after a re-run, an accepted
+    finding, new sources): the editor's badge shows this verdict rather than an older one."""
+
+    session: EditSession
+    version: int
+    result: Any
+
+
+CardEvent = CardOpened | CardChanged | FocusRequested | CardAudited
 
 
 class CardService:
@@ -370,6 +380,11 @@ class CardService:
         """Tell the listeners the open card's data changed (after a redaction, say)."""
         if self._current is not None:
             self._announce(CardChanged(self._current))
+
+    def audited(self, session: EditSession, version: int, result: Any) -> None:
+        """Tell the listeners the viewer has a new verdict for ``session`` at ``version``."""
+        if session is self._current:
+            self._announce(CardAudited(session, version, result))
 
     def discard(self) -> None:
         """Drop the open card's unsaved changes; a card never saved is closed."""

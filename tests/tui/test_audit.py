@@ -71,8 +71,10 @@ async def test_verdict_findings_and_side_by_side_source(leaky_card):
         severities = [ranks[row[0]] for row in table]
         assert severities == sorted(severities, reverse=True)  # highest first
         await select(pilot, "verbatim")
-        source_title = str(pilot.app.screen.query_one("#source-side-title").render())
-        assert "interviews/p02-tomas.md" in source_title and "line" in source_title
+        title = pilot.app.screen.query_one("#source-side-title")
+        source_title = str(title.render())  # the folder left out where it would not fit
+        assert "p02-tomas.md" in source_title and "line" in source_title
+        assert title.tooltip == "Source · interviews/p02-tomas.md, speaker Tomás, line 20"
         source = pilot.app.screen.query_one("#source-side", Static).render()
         highlighted = "".join(source.plain[s.start:s.end] for s in source.spans
                               if s.style.reverse)
@@ -161,18 +163,34 @@ async def test_export_the_report_as_json_and_markdown(leaky_card, paths):
 
 
 async def test_a_missing_source_says_so_and_retyping_reruns(leaky_card, tmp_path):
-    app = PersonaApp(start="audit", card=str(leaky_card), sources=[str(tmp_path / "gone")])
-    async with app.run_test(size=(100, 30)) as pilot:
+    """After a run with a bad source path the screen says so once the dialog is closed,
+    and the findings of the earlier run are gone, not left beside it (point 10)."""
+    async with viewer(leaky_card).run_test(size=(80, 24)) as pilot:
+        app = pilot.app
+        await settle(pilot)
+        assert text_of(app, "#verdict") == "BLOCKED" and rows(app)
+        sources = app.screen.query_one("#sources", Input)
+        sources.focus()
+        await pilot.press("ctrl+u", *str(tmp_path / "gone"), "enter")
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog) and "does not exist" in app.screen.text
         await pilot.press("escape")
         await pilot.pause()
-        assert text_of(app, "#verdict") == ""
-        sources = app.screen.query_one("#sources", Input)
+        assert text_of(app, "#verdict") == "FAILED"
+        title = text_of(app, "#audit-title")
+        assert title.startswith("Audit failed: ") and "gone does not exist [E2001]" in title
+        assert "see the message" not in title
+        assert rows(app) == [] and app.screen.result is None
+        assert text_of(app, "#card-side") == "" and text_of(app, "#source-side") == ""
+        assert "Enter in Sources" in text_of(app, "#suggestion")
+        assert isinstance(app.focused, DataTable)
+        await pilot.press("x", "a")  # nothing stale to redact or accept
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen)
         sources.focus()
         await pilot.press("ctrl+u", *"sample", "enter")
         await settle(pilot)
-        assert text_of(app, "#verdict") == "BLOCKED"
+        assert text_of(app, "#verdict") == "BLOCKED" and rows(app)
 
 
 async def test_rerun_audits_again_and_records_the_run(leaky_card):
@@ -237,3 +255,81 @@ async def test_audit_exits_by_the_card_on_disk_after_a_discarded_redaction(leaky
         await pilot.press("d")
         await settle(pilot)
     assert audit_exit_status(app) == 1
+
+
+async def test_accepting_findings_updates_the_editors_badge(leaky_card):
+    """The badge follows the viewer's verdict at once, not at the next edit (point 10)."""
+    from persona_tui.tui.widgets.audit_badge import AuditBadge
+
+    async with viewer(leaky_card).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        badge = pilot.app.screen.query_one(AuditBadge)
+        assert str(badge.render()).startswith("audit: blocked")
+        await pilot.press("f6")
+        await settle(pilot)
+        for kind in ("verbatim", "name"):  # both high findings
+            await select(pilot, kind)
+            await pilot.press("a")
+            await pilot.pause()
+            await pilot.press(*"kept on purpose", "enter")
+            await settle(pilot)
+        assert text_of(pilot.app, "#verdict") == "WARN"
+        await pilot.press("f5")
+        await pilot.pause()
+        assert str(badge.render()) == "audit: warn (1 medium) · 2 accepted"
+        assert "-warn" in badge.classes
+
+
+def _span_rows(app, view_id: str) -> tuple[list[int], int, int]:
+    """Rows of the pane's text drawn with the highlight (as rendered), its scroll offset
+    and its height in view."""
+    from textual.geometry import Region
+
+    from persona_tui.tui.widgets.compare import SpanView
+
+    view = app.screen.query_one(view_id, SpanView)
+    text = view.query_one(Static)
+    lines = text.render_lines(Region(0, 0, text.size.width, text.size.height))
+    rows = [y for y, strip in enumerate(lines)
+            if any(seg.style is not None and seg.style.reverse for seg in strip)]
+    return rows, round(view.scroll_y), view.scrollable_content_region.height
+
+
+async def test_at_80x24_the_match_is_centred_and_the_titles_fit(leaky_card):
+    """Point 10: the source pane scrolls the match into view, centred; both titles fit."""
+    async with viewer(leaky_card).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await select(pilot, "verbatim")
+        await pilot.pause()
+        rows_, top, height = _span_rows(pilot.app, "#source-view")
+        assert rows_ and height >= 3
+        first, last = rows_[0], rows_[-1]
+        assert top <= first < top + height  # the start of the match is on screen
+        if last - first + 1 <= height:  # all of it, its middle in the pane's middle
+            assert last < top + height
+            assert abs((first + last) / 2 - top - (height - 1) / 2) <= 1
+        assert first > 0  # text before the match is there, above (scroll up to read it)
+        for selector, full in (("#source-side-title", "Source · interviews/p02-tomas.md"),
+                               ("#card-side-title", "Card · guidelines.response_style")):
+            title = pilot.app.screen.query_one(selector)
+            shown = str(title.render())
+            assert len(shown) <= title.content_size.width and "…" not in shown
+            assert shown.startswith(full.split(" · ")[0]) and title.tooltip.startswith(full)
+        assert str(pilot.app.screen.query_one("#source-side-title").render()) == \
+            "Source · p02-tomas.md, line 20"
+        await select(pilot, "name")
+        await pilot.pause()
+        assert str(pilot.app.screen.query_one("#card-side-title").render()) == \
+            "Card · goals[3]"  # "psychological_profile.goals[3]" does not fit
+        rows_, top, height = _span_rows(pilot.app, "#source-view")
+        assert rows_ and top <= rows_[0] < top + height
+
+
+def test_a_title_too_long_for_every_wording_is_cut_with_an_ellipsis():
+    from persona_tui.tui.widgets.compare import fit
+
+    assert fit(["Source · a/b.md, line 2", "Source · b.md"], 14) == "Source · b.md"
+    assert fit(["Source · a/b.md", "interview-with-a-long-name.md"], 12) == "interview-w…"
+    assert fit(["x"], 0) == ""

@@ -15,15 +15,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.cards import EditSession
+from persona_tui.services.errors import report as error_report
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.screens.dialogs import AskText, Pick
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
+from persona_tui.tui.widgets.compare import FittedTitle, SpanView, highlighted
 
 COLUMNS = ("Severity", "Kind", "Field", "Excerpt")
 #: the orders ``s`` cycles through: (label, key)
@@ -43,10 +45,11 @@ def _one_line(text: str, limit: int = 60) -> str:
 
 
 def _highlighted(before: str, match: str, after: str) -> Text:
-    text = Text(strip_control(before))
-    text.append(strip_control(match), style="bold reverse")
-    text.append(strip_control(after))
-    return text
+    return highlighted(strip_control(before), strip_control(match), strip_control(after))
+
+
+def _without_folders(document: str) -> str:
+    return document.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 class AuditScreen(PersonaScreen):
@@ -103,14 +106,11 @@ class AuditScreen(PersonaScreen):
         yield table
         with Horizontal(id="compare"):
             with Vertical(classes="side"):
-                yield Label("Card", id="card-side-title", classes="side-title", markup=False)
-                with VerticalScroll():
-                    yield Static("", id="card-side", markup=False)
+                yield FittedTitle("Card", id="card-side-title", classes="side-title")
+                yield SpanView(text_id="card-side", id="card-view")
             with Vertical(classes="side"):
-                yield Label("Source", id="source-side-title", classes="side-title",
-                            markup=False)
-                with VerticalScroll():
-                    yield Static("", id="source-side", markup=False)
+                yield FittedTitle("Source", id="source-side-title", classes="side-title")
+                yield SpanView(text_id="source-side", id="source-view")
         yield Static("", id="suggestion", markup=False)
         yield KeyFooter()
 
@@ -137,6 +137,13 @@ class AuditScreen(PersonaScreen):
 
     # --- running ---------------------------------------------------------------------------
 
+    def _clear_findings(self) -> None:
+        """No findings shown rather than stale ones: those of a run whose sources or card
+        no longer hold could be redacted or accepted by mistake."""
+        self.result = None
+        self.audited_version = -1
+        self._fill_table()
+
     def _say(self, text: str, verdict: str = "") -> None:
         self.query_one("#audit-title", Static).update(text)
         verdict_widget = self.query_one("#verdict", Static)
@@ -152,6 +159,7 @@ class AuditScreen(PersonaScreen):
         if typed != session.sources:
             session.sources = typed
         if not session.sources:
+            self._clear_findings()
             self._say("Type the data files or folder this card was made from in Sources, "
                       "then Enter.")
             self.query_one("#sources", Input).focus()
@@ -159,6 +167,7 @@ class AuditScreen(PersonaScreen):
         errors = session.errors()
         if errors:
             first = next(iter(errors))
+            self._clear_findings()
             self._say(strip_control(f"The card is not valid ({first}: {errors[first]}); "
                                     "fix it in the editor (F5) first."))
             return
@@ -183,7 +192,16 @@ class AuditScreen(PersonaScreen):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        self._say("The audit could not run; see the message.")
+        """The screen itself says what failed, for as long as it stays so: the findings of
+        an earlier run are cleared (they were for other sources, or another state of the
+        card), and the verdict reads FAILED rather than an old one. The error dialog comes
+        too, as for every error, but closing it changes none of this."""
+        report = error_report(message.error, self.app.context)
+        self._clear_findings()
+        self._say(f"Audit failed: {report.message} [{report.code}]", "failed")
+        self.query_one("#suggestion", Static).update(
+            f"{report.hint} Then Enter in Sources, or ctrl+r." if report.hint
+            else "Fix the sources, then Enter in Sources, or ctrl+r.")
         self.app.show_error(message.error)
 
     @on(Done)
@@ -192,6 +210,8 @@ class AuditScreen(PersonaScreen):
             return
         self.result = message.result
         self.audited_version = message.version
+        # the editor's badge follows (an accepted finding changes the verdict, not the card)
+        self.app.services.cards.audited(message.session, message.version, message.result)
         for warning in self.app.services.audit.new_source_warnings():
             self.notify(strip_control(warning), title="Sources", severity="warning",
                         markup=False)
@@ -221,10 +241,12 @@ class AuditScreen(PersonaScreen):
                           Text(_one_line(finding.text, 40)), key=str(index))
         table.border_subtitle = f"sorted by {label}"
         if not self.rows:
-            self.query_one("#card-side", Static).update(
+            self.query_one("#card-side-title", FittedTitle).show("Card")
+            self.query_one("#source-side-title", FittedTitle).show("Source")
+            self.query_one("#card-view", SpanView).show(
                 "No findings: nothing in this card repeats its sources." if self.result
                 else "")
-            self.query_one("#source-side", Static).update("")
+            self.query_one("#source-view", SpanView).show("")
             self.query_one("#suggestion", Static).update("")
         else:
             self._show_detail(self.rows[min(table.cursor_row, len(self.rows) - 1)])
@@ -251,27 +273,42 @@ class AuditScreen(PersonaScreen):
         start, end = finding.start, finding.end
         if text[start:end] != finding.text:  # edited since the audit: show the flagged text
             text, start, end = finding.text, 0, len(finding.text)
-        self.query_one("#card-side-title", Label).update(
-            strip_control(f"Card · {finding.field or ''}"))
-        self.query_one("#card-side", Static).update(
+        field = strip_control(finding.field or "")
+        # narrower panes drop the section ("goals[3]"), then everything but the word "Card"
+        self.query_one("#card-side-title", FittedTitle).show(
+            f"Card · {field}", f"Card · {field.split('.', 1)[-1]}", "Card")
+        self.query_one("#card-view", SpanView).show(
             _highlighted(text[:start], text[start:end], text[end:]))
         context = self.app.services.audit.source_context(finding)
-        where = ", ".join(p for p in (finding.source_id, finding.source_location) if p)
-        self.query_one("#source-side-title", Label).update(
-            strip_control(f"Source · {where}" if where else "Source · not in the sources"))
+        self.query_one("#source-side-title", FittedTitle).show(*self._source_titles(finding))
         if context is not None:
-            source = _highlighted(("…" if context.before else "") + context.before,
+            source = _highlighted(("…" if context.clipped_before else "") + context.before,
                                   context.match,
-                                  context.after + ("…" if context.after else ""))
+                                  context.after + ("…" if context.clipped_after else ""))
         else:
             source = Text(strip_control(finding.source_text or
                                         "This is not in the sources; it is flagged because of "
                                         "what it is (personal data)."))
-        self.query_one("#source-side", Static).update(source)
+        self.query_one("#source-view", SpanView).show(source)
         note = f"Fix: {finding.suggestion}"
         if finding.accepted:
             note = f"Accepted: {finding.accepted_reason}"
         self.query_one("#suggestion", Static).update(strip_control(note))
+
+    @staticmethod
+    def _source_titles(finding: Any) -> list[str]:
+        """Where the source text is, most telling first: the file with its folders and the
+        full location; the file's name; its name and the last part of the location (the
+        line); its name alone."""
+        document = strip_control(finding.source_id or "")
+        location = strip_control(finding.source_location or "")
+        if not document:
+            return ["Source · not in the sources", "Source · none"]
+        name = _without_folders(document)
+        line = location.rsplit(", ", 1)[-1]
+        wordings = [f"Source · {', '.join(p for p in (d, loc) if p)}"
+                    for d, loc in ((document, location), (name, location), (name, line))]
+        return [*dict.fromkeys(wordings), f"Source · {name}", name]
 
     # --- actions -----------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from textual.widgets import Input, Static, TextArea
 from persona_tui.services.app_support import PersonaError, strip_control
 from persona_tui.services.cards import (
     FORMAT_LABELS,
+    CardAudited,
     CardChanged,
     CardEvent,
     CardOpened,
@@ -163,6 +164,8 @@ class CardsScreen(PersonaScreen):
             self._changed()
         elif isinstance(event, FocusRequested) and self.is_current:
             self._take_focus_request()
+        elif isinstance(event, CardAudited) and event.session is self.session:
+            self.post_message(self.Audited(event.version, event.result))
 
     def _take_focus_request(self) -> None:
         if self.session is not self.app.services.cards.current:
