@@ -1,9 +1,11 @@
 """Loader throughput on a generated corpus of mixed research files.
 
-    uv run python tests/benchmarks/bench_loader.py [--mb 100]
+    uv run python tests/benchmarks/bench_loader.py [--mb 100] [--rounds 3]
 
 Prints MB/s for DataLoader.load(folder) next to the floor of reading and decoding the same
-bytes (no parsing), measured in the same run. Target: at least 50 MB/s.
+bytes (no parsing), measured in the same run: rounds alternate floor and loader, each figure
+is the median over rounds (the best round is shown too: on a shared machine it is the one
+least disturbed). Target: at least 50 MB/s. The load average is printed before and after.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -83,40 +87,56 @@ def make_corpus(root: Path, target_mb: float, seed: int = 7) -> int:
     return total
 
 
+def _timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=float, default=100.0)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         size = make_corpus(root, args.mb)
         files = sorted(root.iterdir())
         mb = size / 1_000_000
+        suffixes = {"markdown": ".md", "csv": ".csv", "vtt": ".vtt", "jsonl": ".jsonl"}
+        subsets = {fmt: [p for p in files if p.suffix == suffix]
+                   for fmt, suffix in suffixes.items()}
 
-        start = time.perf_counter()
-        for path in files:
-            path.read_bytes().decode("utf-8")
-        floor = time.perf_counter() - start
+        def floor_pass() -> None:
+            for path in files:
+                path.read_bytes().decode("utf-8")
 
-        start = time.perf_counter()
-        docs = DataLoader().load(root)
-        elapsed = time.perf_counter() - start
+        floors, loads, by_format = [], [], {fmt: [] for fmt in subsets}
+        docs: list = []
+        for _ in range(args.rounds):  # alternating: floor, whole loader, each format
+            floors.append(_timed(floor_pass))
+            loads.append(_timed(lambda: docs.__setitem__(slice(None), DataLoader().load(root))))
+            for fmt, subset in subsets.items():
+                loader = DataLoader()
+                by_format[fmt].append(_timed(lambda: [loader.load_one(p) for p in subset]))
+        floor, elapsed = statistics.median(floors), statistics.median(loads)
 
-        by_format: dict[str, float] = {}
-        for fmt in ("markdown", "csv", "vtt", "jsonl"):
-            subset = [p for p in files if p.suffix.lstrip(".") == {"markdown": "md"}.get(fmt, fmt)]
-            sub_mb = sum(p.stat().st_size for p in subset) / 1_000_000
-            loader = DataLoader()
-            t0 = time.perf_counter()
-            for p in subset:
-                loader.load_one(p)
-            by_format[fmt] = sub_mb / (time.perf_counter() - t0)
-
-        print(f"corpus: {len(files)} files, {mb:.1f} MB, {len(docs)} documents loaded")
+        print(f"corpus: {len(files)} files, {mb:.1f} MB, {len(docs)} documents loaded; "
+              f"{args.rounds} rounds")
         print(f"bare read+decode : {floor:6.2f} s  {mb / floor:8.1f} MB/s (baseline)")
-        print(f"DataLoader.load  : {elapsed:6.2f} s  {mb / elapsed:8.1f} MB/s "
-              f"(ratio to baseline {elapsed / floor:.1f}x; target >= 50 MB/s)")
-        print("per format MB/s  : " + ", ".join(f"{k} {v:.0f}" for k, v in by_format.items()))
+        print(f"DataLoader.load  : {elapsed:6.2f} s  {mb / elapsed:8.1f} MB/s median, "
+              f"{mb / min(loads):.1f} MB/s best round (ratio to baseline "
+              f"{elapsed / floor:.1f}x; target >= 50 MB/s); rounds "
+              + ", ".join(f"{mb / t:.1f}" for t in loads))
+        parts = []
+        for fmt, subset in subsets.items():
+            sub_mb = sum(p.stat().st_size for p in subset) / 1_000_000
+            parts.append(f"{fmt} {sub_mb / statistics.median(by_format[fmt]):.0f}")
+        print("per format MB/s  : " + ", ".join(parts) + " (medians)")
+    print("load average (1, 5, 15 min): before " + " ".join(f"{x:.2f}" for x in load_before)
+          + ", after " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

@@ -143,6 +143,47 @@ def test_vtt_voice_tags_and_timestamps(tmp_path):
     assert (loc.speaker, loc.timestamp, loc.line) == ("Bo", "00:00:04", 10)
 
 
+def test_vtt_plain_and_unusual_cues_mixed_keep_order_lines_and_speakers(tmp_path):
+    """Usual cues are read in bulk, unusual ones (two lines, a label, an entity, a NUL, no
+    blank line before EOF) one by one; both kinds land in file order with their lines."""
+    vtt = ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ana>Plain one.  </v>\n\n"
+           "00:00:03.000 --> 00:00:04.000\nRuth: labelled, 50% sure\n\n"
+           "00:00:05.000 --> 00:00:06.000\n<v Bo>two\nlines &lt;here&gt;</v>\n\n"
+           "00:00:07.000 --> 00:00:08.000\n   \n\n"
+           "1:00:09.000 --> 1:00:10.000\nno voice at all")
+    doc = loader.load_one(write(tmp_path / "mixed.vtt", vtt))
+    assert doc.text == ("Ana: Plain one.\nRuth: labelled, 50% sure\nBo: two lines <here>\n"
+                        "no voice at all\n")
+    found = [(loc.speaker, loc.timestamp, loc.line) for loc in
+             (doc.locate(doc.text.index(w)) for w in ("Plain", "labelled", "lines", "voice"))]
+    assert found == [("Ana", "00:00:01", 4), ("Ruth", "00:00:03", 7), ("Bo", "00:00:05", 10),
+                     (None, "1:00:09", 17)]
+    from persona_tui.core.data.readers.subtitles import read_vtt
+
+    # (the loader refuses a file with NUL bytes near its start; the reader copes anyway)
+    assert read_vtt(vtt.replace("Plain", "Pl\0ain"), "x").text == \
+        doc.text.replace("Plain", "Pl\0ain")
+
+
+def test_uniform_jsonl_matches_the_record_by_record_reader(tmp_path, monkeypatch):
+    """The bulk path for flat string records writes exactly what the general one writes."""
+    from persona_tui.core.data.readers import structured
+
+    lines = ['{"who": "Ana", "note": "caf\\u00e9 50% \\"ok\\"\\nnext"}',
+             '{"who": "Bo", "note": ""}', "", '{"who": "Chen", "note": "%s %d"}']
+    path = write(tmp_path / "n.jsonl", "\n".join(lines) + "\n")
+    bulk = loader.load_one(path)
+    monkeypatch.setattr(structured, "_uniform", lambda records, numbers: None)
+    general = loader.load_one(path)
+    assert bulk.text == general.text == ('who: Ana\nnote: café 50% "ok"\nnext\n\nwho: Bo\n'
+                                         'note: \n\nwho: Chen\nnote: %s %d\n')
+    for word in ("café", "Bo", "Chen", "%d"):
+        at = bulk.text.index(word)
+        assert bulk.locate(at) == general.locate(at)
+    assert str(bulk.locate(bulk.text.index("Chen"))) == "column 'who', line 4"
+    assert [v for v in bulk.fields.values()] == [v for v in general.fields.values()]
+
+
 def test_srt_with_name_prefixes(tmp_path):
     srt = ("1\n00:00:01,000 --> 00:00:02,000\nRuth: I keep a notebook.\n\n"
            "2\n00:00:03,000 --> 00:00:05,000\n[Erik] It's fine.\n")

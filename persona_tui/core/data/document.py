@@ -81,6 +81,12 @@ class SpanLocator:
         self.starts.append(start)
         self.info.append((end, speaker, timestamp, source_line, paragraph))
 
+    def extend(self, starts: list[int],
+               info: list[tuple[int, str | None, str | None, int, int]]) -> None:
+        """Many spans at once (starts sorted, after the ones already here)."""
+        self.starts.extend(starts)
+        self.info.extend(info)
+
     def find(self, offset: int) -> int | None:
         i = bisect_right(self.starts, offset) - 1
         if i >= 0 and offset < self.info[i][0]:

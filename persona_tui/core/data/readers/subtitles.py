@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import accumulate, chain, repeat
+from operator import add
 
 from persona_tui.core.data.document import SpanLocator
 from persona_tui.core.data.readers import ReadResult
@@ -21,48 +23,68 @@ _PREFIX = re.compile(r"^(?:-\s*)?(?:\[(?P<b>[^\]\n]{1,40})\]|(?P<n>[A-Z][\w'.\-]
 
 
 # A cue: its timing line (start time captured) and the payload lines up to a blank line.
-_CUE = re.compile(r"^[ \t]*((?:\d+:)?\d{1,2}:\d{2})[.,]\d{1,3}[ \t]*-->[^\n]*\n((?:[^\n]*\S[^\n]*\n?)*)",
-                  re.M)
+# Matched after a line break (the text is searched with one put in front): a literal first
+# character lets the search skip to line starts instead of trying every position.
+_CUE = re.compile(r"\n[ \t]*((?:\d+:)?\d{1,2}:\d{2})[.,]\d{1,3}[ \t]*-->[^\n]*\n"
+                  r"((?:[^\n]*\S[^\n]*\n?)*)")
+
+
+# The usual cue text, one per \0-separated payload: one line, a voice tag or none, and no
+# other markup, entity or label (group 1: the voice, group 2: the text); anything else is
+# taken whole (group 3) and read by _cue_text.
+_PLAIN = re.compile(r"(?:<v(?:\.[\w.-]+)?[ \t]+([^>\n<\0]+)>)?([^\n<>&:\[\0]*)(?:</v>)?"
+                    r"[ \t]*\n?\0|([^\0]*)\0")
+
+
+def _cue_text(payload: str) -> tuple[str | None, str]:
+    """(speaker, text) of one cue's payload lines, whatever markup they carry."""
+    if "\n" in payload.rstrip("\n"):
+        payload = " ".join(line.strip() for line in payload.split("\n") if line.strip())
+    speaker = None
+    if "<" in payload:
+        voice = _VOICE.search(payload)
+        if voice:
+            speaker = voice.group(1).strip()
+        payload = _TAG.sub("", payload)
+    if "&" in payload:
+        payload = html.unescape(payload)
+    if ":" in payload or "[" in payload:
+        prefix = _PREFIX.match(payload)
+        if prefix:
+            label = (prefix.group("b") or prefix.group("n") or "").strip()
+            if label and is_speaker_label(label):
+                speaker = speaker or label
+                payload = payload[prefix.end():]
+    return speaker, payload.strip()
 
 
 def _read_cues(text: str, name: str) -> ReadResult:
+    """All cues split out in one pass (``re.split``: no match object per cue), their lines
+    in the file summed from the line breaks between them, the usual cue text read by one
+    ``findall`` over all payloads; only unusual cues are read one by one."""
+    # [text before the first cue, stamp, payload, text between, stamp, payload, …]
+    pieces = _CUE.split("\n" + text)
+    gaps, stamps, payloads = pieces[0::3], pieces[1::3], pieces[2::3]
+    # a cue's text is on the line after its timing line: 1 + the line breaks before it (the
+    # two of each cue's own start, those of the gaps and earlier payloads), less the one put
+    # in front of the text
+    steps = map(add, map(str.count, gaps, repeat("\n")),
+                chain([2], map(add, map(str.count, payloads, repeat("\n")), repeat(2))))
+    lines = list(accumulate(steps))
+    if any("\0" in payload for payload in payloads):
+        cues = [_cue_text(payload) for payload in payloads]
+    else:
+        cues = [(voice.strip() if voice else None, body.strip()) if not other
+                else _cue_text(other)
+                for voice, body, other in _PLAIN.findall("\0".join(payloads) + "\0")]
+    kept = [(stamp, line, speaker, body)
+            for stamp, line, (speaker, body) in zip(stamps, lines, cues) if body]
+    texts = [f"{speaker}: {body}\n" if speaker else f"{body}\n" for _, _, speaker, body in kept]
+    ends = list(accumulate(map(len, texts)))
     spans = SpanLocator()
-    parts: list[str] = []
-    offset = 0
-    line_number = 1
-    counted_to = 0
-    count = text.count
-    for cue in _CUE.finditer(text):
-        stamp, payload = cue.groups()
-        at = cue.start(2)
-        line_number += count("\n", counted_to, at)
-        counted_to = at
-        if "\n" in payload.rstrip("\n"):
-            payload = " ".join(line.strip() for line in payload.split("\n") if line.strip())
-        speaker = None
-        if "<" in payload:
-            voice = _VOICE.search(payload)
-            if voice:
-                speaker = voice.group(1).strip()
-            payload = _TAG.sub("", payload)
-        if "&" in payload:
-            payload = html.unescape(payload)
-        if ":" in payload or "[" in payload:
-            prefix = _PREFIX.match(payload)
-            if prefix:
-                label = (prefix.group("b") or prefix.group("n") or "").strip()
-                if label and is_speaker_label(label):
-                    speaker = speaker or label
-                    payload = payload[prefix.end():]
-        payload = payload.strip()
-        if not payload:
-            continue
-        line = f"{speaker}: {payload}\n" if speaker else f"{payload}\n"
-        parts.append(line)
-        end = offset + len(line)
-        spans.add(offset, end - 1, speaker=speaker, timestamp=stamp, source_line=line_number)
-        offset = end
-    return ReadResult("".join(parts), spans, derived=True)
+    spans.extend(([0] + ends[:-1]) if ends else [], [(end - 1, speaker, stamp, line, -1) for end, (
+        stamp, line, speaker, _) in zip(ends, kept)])
+    return ReadResult("".join(texts), spans, derived=True)
 
 
 def read_vtt(text: str, name: str) -> ReadResult:

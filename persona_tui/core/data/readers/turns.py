@@ -12,13 +12,14 @@ import re
 from persona_tui.core.data.document import SpanLocator
 from persona_tui.core.data.readers import ReadResult
 
+# Matched after a line break (the text is searched with one put in front): a literal first
+# character lets the search skip to line starts instead of trying every position.
 _TURN = re.compile(
-    r"^[ \t]*(?:[-*>][ \t]+)?"
+    r"\n[ \t]*(?:[-*>][ \t]+)?"
     r"(?:\[?(?P<ts>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)\]?[ \t]+(?:-[ \t]+)?)?"
     r"(?:\*\*|__)?(?P<name>[A-Z][\w'.\-]*(?:[ \t][A-Z0-9][\w'.\-]*){0,3})"
     r"(?:[ \t]*\((?P<note>[^)\n]{1,40})\))?"
     r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)",
-    re.M,
 )
 #: Labels that look like speakers but are headings in field notes and forms.
 NOT_SPEAKERS = frozenset({
@@ -39,14 +40,24 @@ def is_speaker_label(name: str) -> bool:
 def find_turns(text: str, spans: SpanLocator | None = None, *,
                paragraph_offsets: list[int] | None = None) -> SpanLocator | None:
     """Add one span per speaker turn to ``spans`` (new if None); None when there are no turns."""
-    matches = [m for m in _TURN.finditer(text) if is_speaker_label(m.group("name"))]
-    if not matches:
+    starts: list[int] = []
+    found: list[tuple[str, str | None]] = []
+    labels: dict[str, str | None] = {}  # label as written -> speaker, or None: not a speaker
+    # in "\n" + text a match starts at the line break, i.e. at its line's offset in text
+    for match in _TURN.finditer("\n" + text):
+        name, stamp = match.group("name", "ts")
+        speaker = labels.get(name, "")
+        if speaker == "":
+            speaker = labels[name] = name.strip() if is_speaker_label(name) else None
+        if speaker is not None:
+            starts.append(match.start())
+            found.append((speaker, stamp))
+    if not starts:
         return spans
     spans = spans if spans is not None else SpanLocator()
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        spans.add(match.start(), end, speaker=match.group("name").strip(),
-                  timestamp=match.group("ts"))
+    ends = starts[1:] + [len(text)]
+    for start, end, (speaker, stamp) in zip(starts, ends, found):
+        spans.add(start, end, speaker=speaker, timestamp=stamp)
     return spans
 
 
