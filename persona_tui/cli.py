@@ -19,8 +19,25 @@ EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage error under ``--json`` is the error object on stdout
+    (what a script reads), as every other failure with ``--json`` is; exit status 2 still."""
+
+    json_errors = False  # set by main() for this run; sub-commands' parsers share the class
+
+    def error(self, message: str):
+        if not _Parser.json_errors:
+            super().error(message)
+        from persona_tui.commands.errors import report_error
+        from persona_tui.core.errors import ValidationError
+
+        report_error(ValidationError(f"{self.prog}: {message}",
+                                     hint=f"See `{self.prog} --help`."), json_output=True)
+        self.exit(EXIT_USAGE)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="persona-tui",
         description="Evidence-backed user personas, character cards and privacy audits from "
                     "research data. Run without a command to open the app.",
@@ -161,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from persona_tui.core.utils.sanitize import SafeStream
 
     parser = build_parser()
+    _Parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     # Everything a command prints passes the sanitiser: text from files, models and vendors
     # can never write escape sequences to the user's terminal (the app draws on its own).

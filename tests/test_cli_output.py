@@ -166,3 +166,25 @@ def test_check_advises_v1_when_an_openai_compatible_server_answers_404(server, m
     assert f"hint: Save {server.url}/v1 as the base URL." in out
     assert "✓ ollama connection: reachable, 2 models" in out  # no key: none "accepted"
     assert "1 warning (!)" in err
+
+
+def test_a_usage_error_under_json_is_the_error_object(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["generate", "--count", "abc", "--from", "sample", "--json"])
+    out, err = capsys.readouterr()
+    assert done.value.code == 2 and err == ""
+    error = json.loads(out)["error"]
+    assert error["code"] == "E1101" and "--count: invalid int value: 'abc'" in error["message"]
+    assert error["hint"] == "See `persona-tui generate --help`."
+    with pytest.raises(SystemExit):  # without --json: argparse's usage on stderr, as ever
+        main(["generate", "--count", "abc", "--from", "sample"])
+    out, err = capsys.readouterr()
+    assert out == "" and "usage: persona-tui generate" in err
+
+
+def test_check_offline_does_not_claim_the_connections_are_fine(capsys):
+    assert main(["check", "--offline"]) == 0
+    out, err = capsys.readouterr()
+    assert "connection" not in out
+    assert err.strip() == "no problems found in the local setup; connections not tested " \
+                          "(--offline)"

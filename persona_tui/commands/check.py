@@ -106,17 +106,22 @@ def run_check(*, json_output: bool = False, paths: PathManager | None = None,
             print(f"{marks[item.status]} {item.name}: {item.detail}")
             if item.hint and item.status in ("warn", "fail"):
                 print(f"    hint: {item.hint}")
-        print(summary(items), file=sys.stderr)
+        print(summary(items, tested=not offline and config_item.status != "fail"),
+              file=sys.stderr)
     return 1 if failed else 0
 
 
-def summary(items: list[CheckItem]) -> str:
-    """The last line: never "no problems found" under a warning the user just read."""
+def summary(items: list[CheckItem], *, tested: bool = True) -> str:
+    """The last line: never "no problems found" under a warning the user just read, nor
+    for connections it did not try (``--offline``, or a config.toml it could not read)."""
     failed = sum(item.status == "fail" for item in items)
     warned = sum(item.status == "warn" for item in items)
+    untested = "" if tested else "; connections not tested"
     if failed:
-        return f"{failed} problem{'s' if failed != 1 else ''} found (✗); see the hints"
+        return (f"{failed} problem{'s' if failed != 1 else ''} found (✗); see the hints"
+                f"{untested}")
     if warned:
         return (f"no problems; {warned} warning{'s' if warned != 1 else ''} (!) to look at, "
-                "see the hints")
-    return "no problems found"
+                f"see the hints{untested}")
+    return "no problems found" + (" in the local setup; connections not tested (--offline)"
+                                  if not tested else "")
