@@ -294,6 +294,17 @@ def test_snapshot_cards_editor(snap_compare, size):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_snapshot_export_dialog_with_its_keys(snap_compare, size):
+    async def exporting(pilot):
+        await wait_badge(pilot, "pass")
+        pilot.app.focused.cursor_blink = False  # it shows behind the dialog at 160×48
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+
+    assert snap_compare(PersonaApp(start="cards"), terminal_size=size, run_before=exporting)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_cards_invalid_with_preview(snap_compare, size):
     async def broken(pilot):
         await settle(pilot)
