@@ -279,3 +279,23 @@ def test_a_character_card_v2_file_is_never_overwritten_by_the_editor(cards, tmp_
     opened.set("identity.title", "Edited")
     cards.save(opened)
     assert v2.read_bytes() == before
+
+
+def test_saved_verdict_is_of_the_card_on_disk_not_of_an_unsaved_redaction(cards, paths):
+    """What `persona-tui audit` exits by when its viewer closes (issue 16, point 10)."""
+    card = json.loads(SAMPLE_CARD.read_text())
+    card["identity"]["name"] = "Tomás Ribeiro"  # a participant: blocked
+    path = paths.cards_dir / "leaky.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(card))
+    audit = AuditService()
+    session = cards.open(path)
+    session.sources = ["sample"]
+    result = audit.audit(session.card(), session.sources, card_path=path)
+    assert result.blocked
+    session.replace(cards.data_of(audit.redact(session.card(), result.findings)))
+    assert not audit.audit(session.card(), session.sources, card_path=path).blocked
+    assert audit.saved_verdict(session).blocked  # redacted, not saved: still blocked on disk
+    cards.save(session)
+    assert not audit.saved_verdict(session).blocked
+    assert audit.saved_verdict(None) is None
