@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from persona_tui.core.privacy.findings import FindingKind, Severity
+from persona_tui.core.privacy.findings import DEFAULT_PHONE_REGIONS, FindingKind, Severity
 from persona_tui.core.privacy.pii import find_pii
 from persona_tui.core.scripts.privacy import PrivacyAuditor
 
@@ -33,6 +33,36 @@ def test_phones_are_compared_as_numbers_whatever_either_side_writes(source, card
     assert finding.text == card and finding.severity == Severity.HIGH
     assert finding.source_id == "source-1"
     assert "7700" in finding.source_text
+
+
+@pytest.mark.parametrize("text", [
+    "We met on 2017-03-08 at noon.", "on 08.03.2017", "03-08-2017", "on 2017.03.08",
+    "20170308", "2017-03-08T14:30:00Z", "at 14:30:05", "2017-03", "between 1999-2003",
+    "from 2001-2017 and 2018-2020", "09.30-10.45", "12:00-13:30", "on 08-Mar-2017",
+    "version 2.10.3", "v1.2.3.4", "build 10.0.19045.3803", "0.5.12", "£1,250,000",
+    "$1,234,567.89", "€ 1.234.567,89", "1 234 567 kr", "cost £12,500.50"])
+def test_dates_times_ranges_versions_and_money_are_not_phones(text):
+    """Some region's numbering plan accepts each of these (with the default eleven regions,
+    2017-03-08 read as a phone, 14:30:05 gave "05"); none is a phone, IP or reference."""
+    found = find_pii(text, regions=DEFAULT_PHONE_REGIONS)
+    assert not [m for m in found if m.kind in (FindingKind.PHONE, FindingKind.IP_ADDRESS,
+                                               FindingKind.IDENTIFIER)], found
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("Tel:07700 900461", "07700 900461"), ("tel. 07700 900461", "07700 900461"),
+    ("(07700) 900461 after six", "(07700) 900461"), ("Call 07700 900461, thanks", "07700 900461"),
+    ("ring +49 30 901820", "+49 30 901820"), ("Tel: 01 23 45 67 89", "01 23 45 67 89"),
+    ("555.123.4567", "555.123.4567"), ("at 10:30 call 07700 900461", "07700 900461")])
+def test_phones_next_to_dates_and_punctuation_are_still_phones(text, phone):
+    found = find_pii(text, regions=DEFAULT_PHONE_REGIONS)
+    assert [m.text for m in found if m.kind == FindingKind.PHONE] == [phone]
+
+
+def test_two_phones_split_by_a_slash_are_both_found():
+    found = find_pii("07700 900461/07700 900462", regions=DEFAULT_PHONE_REGIONS)
+    assert [m.text for m in found if m.kind == FindingKind.PHONE] == [
+        "07700 900461", "07700 900462"]
 
 
 def test_a_different_phone_is_not_the_source_one():

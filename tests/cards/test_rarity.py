@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from persona_tui.core.privacy.findings import FindingKind, Severity
-from persona_tui.core.privacy.rarity import distinctiveness, is_rare, strip_accents, zipf
+from persona_tui.core.privacy.rarity import distinctiveness, is_rare, zipf
+from persona_tui.core.utils.fold import fold, strip_accents
 from persona_tui.core.scripts.privacy import PrivacyAuditor
 
 AUDITOR = PrivacyAuditor()
@@ -19,6 +20,15 @@ def test_word_frequencies_come_from_the_shipped_lists():
     assert is_rare("Stromness") and not is_rare("bakery")
     assert zipf("café") > 3 and zipf("tomás") == zipf("tomas") > 3  # accents do not hide a word
     assert strip_accents("Zoë Ó Briain") == "Zoe O Briain"
+
+
+def test_one_accent_folding_helper_for_names_rarity_and_quasi_identifiers():
+    """The privacy audit and the generation name checks fold words the same way."""
+    from persona_tui.core.privacy.names import name_key
+
+    assert strip_accents("Søren Łukasz O’Brien") == "Soren Lukasz O'Brien"
+    assert fold("SØREN ŁUKASZ O’Brien") == name_key("Soren   lukasz o'brien") == \
+        "soren lukasz o'brien"
     assert distinctiveness("i really do not have time for that".split()) < 0.5
     assert distinctiveness("we kept a jam jar on the fridge for her envelope".split()) > 3
 

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from persona_tui.core.data.document import SourceDocument
-from persona_tui.core.privacy.rarity import strip_accents, zipf
+from persona_tui.core.privacy.rarity import zipf
+from persona_tui.core.utils.fold import fold, strip_accents
 
 _UP = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x250)) if c.isupper())
 _LO = "a-z" + "".join(c for c in map(chr, range(0xDF, 0x250)) if c.islower())
@@ -152,8 +153,7 @@ comcast verizon msn qq""".split())
 def name_key(name: str) -> str:
     """What two spellings of one name share: case, accents, apostrophe style and spacing
     ignored ("Tomás" and "TOMAS", "O’Sullivan" and "o'sullivan")."""
-    folded = strip_accents(name.casefold()).replace("’", "'")
-    return " ".join(folded.split())
+    return " ".join(fold(name).split())
 
 
 @dataclass(frozen=True)

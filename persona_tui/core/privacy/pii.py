@@ -35,7 +35,7 @@ TLDS = ("com|org|net|io|co|app|dev|me|info|biz|studio|shop|store|online|site|xyz
 _BARE = re.compile(rf"(?<![\w@./:-])((?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{TLDS}))"
                    r"(/[^\s<>\"')\]]*)?(?![\w@-])", re.I)
 _HANDLE = re.compile(r"(?<![\w@.])@([A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)(?![\w@])")
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 _DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
@@ -47,6 +47,10 @@ _BARE_NUMBER = re.compile(r"(?<![\w-])(?:\d{3}-\d{2}-\d{4}|\d{6,})(?![\w-])")
 #: a token holding a digit: letters, digits, and single - _ / between them
 TOKEN = re.compile(r"(?<![\w@/.-])(?=[A-Za-z0-9_/-]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[-_/](?=[A-Za-z0-9]))"
                    r"{2,47}(?![\w@-]|\.\w)")
+#: a date or a timestamp written as one token
+_DATE_TOKEN = re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}(?:T\d{2}(?:[:-]?\d{2}){0,2}Z?)?|"
+                         r"\d{1,2}-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*-"
+                         r"(?:19|20)?\d{2}", re.I)
 #: UK, Irish (Eircode), Canadian and Dutch postcodes; numeric ones (ZIP, PLZ) need context
 POSTCODE = re.compile(r"(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[AC-FHKNPRTV-Y]\d{2} "
                       r"?[0-9AC-FHKNPRTV-Y]{4}|[A-Z]\d[A-Z] ?\d[A-Z]\d|[1-9]\d{3} ?[A-Z]{2})"
@@ -116,9 +120,50 @@ def phone_keys(raw: str, regions: Iterable[str]) -> frozenset[str]:
     return frozenset(keys)
 
 
+#: shapes that some region's numbering plan accepts but that are not phones: dates (ISO,
+#: day-month-year either way round, year-month), year and time ranges, times, versions
+_NOT_PHONE = re.compile(r"""
+    (?:19|20)\d{2}[-./](?:0?[1-9]|1[0-2])(?:[-./](?:0?[1-9]|[12]\d|3[01]))?   # 2017-03-08
+  | \d{1,2}[-./]\d{1,2}[-./](?:(?:19|20)\d{2}|\d{2})                      # 08.03.2017
+  | (?:19|20)\d{2}\s*[-–—]\s*(?:(?:19|20)\d{2}|\d{2})              # 1999-2003
+  | \d{1,2}[.:]\d{2}(?:[.:]\d{2})?(?:\s*[-–—]\s*\d{1,2}[.:]\d{2})?   # 09.30-10.45
+""", re.X)
+_DOTTED = re.compile(r"\d+(?:\.\d+){2,}")
+#: a phone is never glued to a longer token: 14:30:05, 1,250,000, 08-Mar-2017, v1.2
+_GLUED_BEFORE = re.compile(r"(?:\d[-.:,]|[\w£$€¥₹])$")
+_GLUED_AFTER = re.compile(r"[.:,]\d|-[^\W\d_]|\w")
+_VERSION_WORD = re.compile(r"\b(?:v|ver|version|release|build|rev|revision|update|patch)"
+                           r"\.?\s*$", re.I)
+#: fewer digits than any subscriber number with its area code in the usual regions
+_MIN_PHONE_DIGITS = 7
+
+
+def is_phone_shape(text: str, start: int, end: int) -> bool:
+    """Could ``text[start:end]``, which a numbering plan accepts, be written as a phone?
+    Not a date, a time or a range, a version, a piece of a longer number or token."""
+    raw = text[start:end].strip()
+    if sum(c.isdigit() for c in raw) < _MIN_PHONE_DIGITS or _NOT_PHONE.fullmatch(raw):
+        return False
+    if _DOTTED.fullmatch(raw) and min(map(len, raw.split("."))) == 1:
+        return False  # a version: 2.10.3, 10.0.19045.3803
+    if raw.isdigit() and len(raw) == 8 and _compact_date(raw):
+        return False  # 20170308
+    before = text[max(0, start - 12):start]
+    if _GLUED_BEFORE.search(before) or _GLUED_AFTER.match(text, end) or \
+            _VERSION_WORD.search(before):
+        return False
+    return True
+
+
+def _compact_date(digits: str) -> bool:
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
 def _phones(text: str, regions: tuple[str, ...]) -> list[PIIMatch]:
     """Valid numbers, and possible ones written the way phones are (a leading +, 00 or 0 or a
-    bracket): reserved drama ranges and new number blocks are not "valid" but are phones."""
+    bracket): reserved drama ranges and new number blocks are not "valid" but are phones.
+    Dates, times, ranges and versions some numbering plan happens to accept are not."""
     found: dict[tuple[int, int], PIIMatch] = {}
     for region in regions:
         try:
@@ -128,6 +173,8 @@ def _phones(text: str, regions: tuple[str, ...]) -> list[PIIMatch]:
                 raw = match.raw_string
                 valid = phonenumbers.is_valid_number(match.number)
                 if not valid and raw.lstrip()[:1] not in "+0(":
+                    continue
+                if not is_phone_shape(text, match.start, match.end):
                     continue
                 span = (match.start, match.end)
                 if any(a <= span[0] and span[1] <= b for a, b in found):
@@ -166,6 +213,8 @@ def is_reference(token: str, context: bool) -> bool:
         return False
     if not context and _UNITS.fullmatch(token.replace("-", "")):
         return False  # 10am, 2nd, MP3, 1990s, 24/7, COVID19
+    if _DATE_TOKEN.fullmatch(token):
+        return False  # 2017-03-08T14, 08-Mar-2017
     word = "".join(c for c in token if c.isalpha())
     if not context and len(word) >= 3 and digits <= 2 and zipf(word) >= 3.5:
         return False  # COVID-19, Windows11, iPhone12
@@ -206,6 +255,8 @@ def find_pii(text: str, *, regions: Iterable[str] = ("US", "GB")) -> list[PIIMat
                                 "@" + m.group(1).lower().rstrip(".")))
     for pattern in (_IPV4, _IPV6):
         for m in pattern.finditer(text):
+            if _VERSION_WORD.search(text[max(0, m.start() - 12):m.start()]):
+                continue  # version 1.2.3.4
             try:
                 address = ipaddress.ip_address(m.group())
             except ValueError:

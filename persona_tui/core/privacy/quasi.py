@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from persona_tui.core.data.document import SourceDocument
-from persona_tui.core.privacy.rarity import strip_accents
+from persona_tui.core.utils.fold import fold
 
 ATTRIBUTES = ("age", "occupation", "household", "place", "gender")
 _HEADER = (  # order matters: "who do you live with" is household, "where do you live" place
@@ -75,7 +75,7 @@ def attribute_of(header: str) -> str | None:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(strip_accents(text.casefold()))
+    return _WORD.findall(fold(text))
 
 
 def _content(text: str) -> frozenset[str]:
@@ -206,7 +206,7 @@ class QuasiIdentifiers:
     def check(self, text: str, *, below: int = 5) -> list[QuasiMatch]:
         if not self.populations:
             return []
-        spans = [(m.start(), m.end(), strip_accents(m.group().casefold()))
+        spans = [(m.start(), m.end(), fold(m.group()))
                  for m in _WORD.finditer(text)]
         card_words = {w for _, _, w in spans}
         card_age = _card_age(text)

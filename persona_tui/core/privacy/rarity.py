@@ -14,8 +14,9 @@ clip"), and a capitalised shared word that rules did not recognise from a common
 from __future__ import annotations
 
 import math
-import unicodedata
 from functools import lru_cache
+
+from persona_tui.core.utils.fold import fold
 
 #: Zipf value of the rarest word in the "small" lists; words not in them are rarer
 RARE_ZIPF = 3.0
@@ -40,7 +41,7 @@ def zipf(word: str, languages: tuple[str, ...] = ("en",)) -> float:
         table = _table(language)
         frequency = table.get(folded)
         if frequency is None:
-            plain = strip_accents(folded)
+            plain = fold(folded)
             frequency = table.get(plain) if plain != folded else None
         if frequency:
             best = max(best, math.log10(frequency * 1e9))
@@ -62,10 +63,3 @@ def distinctiveness(words: list[str], languages: tuple[str, ...] = ("en",)) -> f
             continue
         score += min(2.5, max(0.0, 5.0 - zipf(word, languages)))
     return score
-
-
-def strip_accents(text: str) -> str:
-    """"Tomás" -> "Tomas", "Zoë" -> "Zoe", "Ó Briain" -> "O Briain" (length may change:
-    use for keys, not spans)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
