@@ -16,7 +16,7 @@ from persona_tui.core.generation.pipeline import GenerationConfig, GenerationPip
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.providers import LLMProvider, create_provider
-from persona_tui.core.providers.http_base import HTTPConfig
+from persona_tui.core.providers.http_base import HTTPConfig, warm_up
 from persona_tui.core.utils.async_helpers import to_thread
 
 
@@ -48,6 +48,10 @@ class AsyncPersonaGenerator:
         self.pricing = context.pricing
         self.read_timeout_s = settings.provider(provider).read_timeout_s
         self._client = client
+        if client is None:
+            # what httpx imports on its first request, now: the app builds generators in a
+            # thread, so its first estimate or run does not import them on the event loop
+            warm_up(self.base_url)
 
     def __repr__(self) -> str:
         return (f"AsyncPersonaGenerator(provider={self.provider_name!r}, model={self.model!r}, "
@@ -197,7 +201,9 @@ class AsyncPersonaGenerator:
         provider = self._provider()
         try:
             pipeline = self._pipeline(provider, config)
-            _, plan, _ = await pipeline.plan(data_path)
+            # figures only: a large folder is planned in a child process, which a cancelled
+            # estimate kills (the documents are not needed for a price)
+            _, plan, _ = await pipeline.plan(data_path, figures_only=True)
             return pipeline.estimate(plan)
         finally:
             if self._client is None:

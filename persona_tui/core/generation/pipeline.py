@@ -30,6 +30,7 @@ from persona_tui.core.generation.events import (
     TextDelta,
     UsageUpdate,
 )
+from persona_tui.core.generation.figures import data_paths, exceeds, plan_figures
 from persona_tui.core.generation.incremental import ObjectScanner
 from persona_tui.core.generation.names import NameGuard, offered_names
 from persona_tui.core.generation.parser import PersonaParser
@@ -49,6 +50,7 @@ from persona_tui.core.models.result import GenerationResultModel
 from persona_tui.core.providers.base import LLMProvider, RetryNotice
 from persona_tui.core.providers.registry import context_tokens as default_context_tokens
 from persona_tui.core.quality.registry import registry as metric_registry
+from persona_tui.core.utils.child_process import call_in_child
 
 PARSE_EVERY_S = 0.25
 USAGE_EVERY_S = 0.2
@@ -162,7 +164,20 @@ class GenerationPipeline:
             output_tokens=output_budget(self.config.persona) * len(plan.chunks),
             base_url=self.config.base_url, tokens_estimated=True)
 
-    async def plan(self, data: Any) -> tuple[list[SourceDocument], PromptPlan, list[str]]:
+    async def plan(self, data: Any, *, figures_only: bool = False
+                   ) -> tuple[list[SourceDocument], PromptPlan, list[str]]:
+        """The data's documents, the prompt plan and the warnings of both.
+
+        ``figures_only`` (an estimate): when ``data`` is more than a few MB on disk, it is
+        loaded and planned in a child process and only the plan's figures come back (no
+        documents; see :mod:`persona_tui.core.generation.figures`)."""
+        paths = data_paths(data) if figures_only else None
+        if paths is not None and await asyncio.to_thread(exceeds, paths):
+            context_tokens = await self.context_tokens()
+            loader = (self.config.data_loader or DataLoader)()
+            plan, warnings = await call_in_child(plan_figures, paths, loader,
+                                                 self.config.persona, context_tokens)
+            return [], plan, warnings + plan.warnings
         # reading and decoding the files blocks: a thread keeps the caller's event loop free
         # (a 12.5 MB folder froze the app for a quarter of a second per estimate)
         documents, warnings = await asyncio.to_thread(self.load, data)

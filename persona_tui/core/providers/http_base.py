@@ -123,6 +123,23 @@ def _tls_for(base_url: str) -> ssl.SSLContext | bool:
     return _TLS_CONTEXT
 
 
+def warm_up(base_url: str | None = None) -> None:
+    """Import what httpx imports on its first request (httpcore's async backend, anyio, h11:
+    half a second on a loaded machine) and build the TLS context for an https ``base_url``.
+    Blocks: call it in a thread before the first request, so that request does not hold
+    up the caller's event loop (the app's first estimate or run did)."""
+    import importlib
+
+    for module in ("h11", "sniffio", "anyio", "anyio._backends._asyncio",
+                   "httpcore._backends.anyio", "httpcore._backends.auto"):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # a version without it imports what it needs itself
+            pass
+    if base_url:
+        _tls_for(base_url)
+
+
 def _json_or_text(response: httpx.Response) -> Any:
     try:
         return response.json()
