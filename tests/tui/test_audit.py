@@ -60,6 +60,11 @@ def viewer(card) -> PersonaApp:
 
 
 async def test_verdict_findings_and_side_by_side_source(leaky_card):
+    # and a quasi-identifier (issue 15 point 6): no single detail names anyone, together they
+    # fit one survey row, and the source pane lists the rows that fit
+    card = json.loads(leaky_card.read_text())
+    card["identity"]["demographics_summary"] = "Aged 65+, a couple, keeps a paper notebook"
+    leaky_card.write_text(json.dumps(card))
     async with viewer(leaky_card).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(pilot.app.screen, AuditScreen)
@@ -82,6 +87,12 @@ async def test_verdict_findings_and_side_by_side_source(leaky_card):
         card_side = pilot.app.screen.query_one("#card-side", Static).render()
         assert any(card_side.plain[s.start:s.end].startswith("I started") for s in
                    card_side.spans)
+        await select(pilot, "quasi_identifier")
+        assert rows(pilot.app)[pilot.app.screen.query_one(DataTable).cursor_row][0] == "high"
+        source = pilot.app.screen.query_one("#source-side", Static).render().plain
+        assert "fit 1 participant (k = 1): age 65-120; household 'couple'" in source
+        assert source.endswith("Matching rows or documents:\n• survey.csv row 12")
+        assert "k = 1" in text_of(pilot.app, "#suggestion")
 
 
 async def test_sort_cycles_and_keeps_every_finding(leaky_card):

@@ -52,6 +52,15 @@ def _without_folders(document: str) -> str:
     return document.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def _fitting_records(finding: Any) -> str:
+    """The rows or documents a quasi-identifier's combination of attributes fits."""
+    count = len(finding.matches)
+    who = "1 participant" if count == 1 else f"{count} participants"
+    return (f"These attributes fit {who} (k = {count}): {finding.source_text}\n\n"
+            "Matching rows or documents:\n" + "\n".join(f"• {where}"
+                                                      for where in finding.matches))
+
+
 class AuditScreen(PersonaScreen):
     CSS_PATH = "audit.tcss"
     BINDINGS = [
@@ -281,7 +290,9 @@ class AuditScreen(PersonaScreen):
             _highlighted(text[:start], text[start:end], text[end:]))
         context = self.app.services.audit.source_context(finding)
         self.query_one("#source-side-title", FittedTitle).show(*self._source_titles(finding))
-        if context is not None:
+        if finding.matches:  # a quasi-identifier: the records its attributes fit
+            source = Text(strip_control(_fitting_records(finding)))
+        elif context is not None:
             source = _highlighted(("…" if context.clipped_before else "") + context.before,
                                   context.match,
                                   context.after + ("…" if context.clipped_after else ""))
