@@ -44,6 +44,7 @@ from persona_tui.core.generation.events import (
     TextDelta,
     UsageUpdate,
 )
+from persona_tui.core.generation.figures import exceeds
 from persona_tui.core.models.options import ExperimentConfig, PersonaConfig
 from persona_tui.core.providers.registry import PROVIDER_NAMES
 from persona_tui.sdk.async_experiment import AsyncExperimentSDK
@@ -188,6 +189,12 @@ class GenerationService:
     async def estimate(self, data: str, provider: str, model: str,
                        config: PersonaConfig) -> CostEstimate:
         generator = await self._agenerator(provider, model)
+        paths = self.data_paths(data)
+        if await asyncio.to_thread(exceeds, paths):
+            # a large data set: loaded and planned in a child process that a cancelled
+            # estimate kills (a thread would slow the app's keys and load on after the user
+            # typed past); only the figures come back (a run loads it again, in a thread)
+            return await generator.aestimate_cost(paths, config=config)
         documents, _ = await self._load(data)
         return await generator.aestimate_cost(documents, config=config)
 

@@ -14,9 +14,12 @@ import pytest
 from persona_tui.core.data import DataLoader
 from persona_tui.core.errors import DataError
 from persona_tui.core.generation import figures
+from persona_tui.core.models.options import PersonaConfig
 from persona_tui.core.generation.pipeline import GenerationConfig, GenerationPipeline
 from persona_tui.core.utils import child_process
 from persona_tui.core.utils.child_process import call_in_child
+from persona_tui.services.context import AppContext
+from persona_tui.services.generation import GenerationService
 from persona_tui.services.sample import sample_data
 
 
@@ -41,20 +44,21 @@ def pipeline(loader=DataLoader) -> GenerationPipeline:
         model="m", provider_name="openai", context_tokens=8_000, data_loader=loader))
 
 
-async def test_a_large_folder_is_estimated_in_a_child_with_the_same_figures(monkeypatch):
-    data = str(sample_data())
-    _, in_thread, warnings = await pipeline().plan(data, figures_only=True)
+async def test_a_large_folder_is_estimated_in_a_child_with_the_same_figures(monkeypatch, paths):
+    """The Generate screen's estimate (the service): the same figures from a child as from
+    a thread; a run's plan always has its documents."""
+    service = GenerationService(AppContext.load(paths))
+    ask = ("sample", "openai", "gpt-4o-mini", PersonaConfig(count=2))
+    in_thread = await service.estimate(*ask)
     monkeypatch.setattr(figures, "OFFLOAD_BYTES", 0)  # every folder is "large"
     started = []
     real = child_process._start
     monkeypatch.setattr(child_process, "_start", lambda: started.append(1) or real())
-    documents, in_child, child_warnings = await pipeline().plan(data, figures_only=True)
-    assert started == [1] and documents == []
-    assert (in_child.input_tokens, len(in_child.chunks), in_child.mode) == \
-        (in_thread.input_tokens, len(in_thread.chunks), in_thread.mode)
-    assert child_warnings == warnings
-    # a run needs the documents: never planned in a child
-    documents, _, _ = await pipeline().plan(data)
+    in_child = await service.estimate(*ask)
+    assert started == [1]
+    assert (in_child.input_tokens, in_child.output_tokens, in_child.total_cost) == \
+        (in_thread.input_tokens, in_thread.output_tokens, in_thread.total_cost)
+    documents, _, _ = await pipeline().plan(str(sample_data()))
     assert documents and started == [1]
 
 
@@ -62,7 +66,7 @@ async def test_the_childs_error_is_raised_with_its_code_and_hint(tmp_path):
     (tmp_path / "notes.xyz").write_text("not research data")
     with pytest.raises(DataError) as caught:
         await call_in_child(figures.plan_figures, [str(tmp_path)], DataLoader(),
-                            GenerationConfig(model="m").persona, 8_000)
+                            PersonaConfig(), 8_000)
     assert caught.value.code == "E2005" and caught.value.hint
 
 
