@@ -76,9 +76,8 @@ async def main() -> None:
                 await settle()
                 app.screen.focus_field("guidelines.response_style")
                 await pilot.press("ctrl+e", *COPIED, "ctrl+t")
-                await settle(1.5)  # the badge re-audits once typing stops
-                app.screen.focus_field("guidelines.response_style")  # the preview took width
-                await settle(0.2)
+                await settle(1.5)  # the badge re-audits once typing stops (the page keeps
+                # the edited field in view as the preview takes half the width)
                 app.save_screenshot(filename="cards.svg", path=str(OUT))
 
                 await pilot.press("f6")

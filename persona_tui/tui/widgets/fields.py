@@ -54,13 +54,6 @@ class FieldArea(TextArea):
     """A block of text in the card page: ↓ on its last row and ↑ on its first go on to the
     next or previous field, so the whole card reads as one document."""
 
-    @on(TextArea.Changed)
-    def _follow(self) -> None:
-        """Typing that wraps onto a new row grows the field; once laid out, the page
-        follows it, so the cursor never drops below the bottom of the screen."""
-        if self.has_focus:
-            self.call_after_refresh(self.scroll_visible, animate=False)
-
     def _row(self, location: tuple[int, int]) -> int:
         """The screen row of a location (a long line wraps onto several rows)."""
         return self.wrapped_document.location_to_offset(location).y
