@@ -105,3 +105,19 @@ def test_participant_names_lists_each_person_once(tmp_path):
     assert [text for text in (("Sofia Ribeiro"),)
             if names_in(text, tmp_path)] == ["Sofia Ribeiro"]  # shares a first name
     assert names_in("Noor Haddad", tmp_path) == []
+
+
+def test_capitalised_runs_are_found_as_the_regular_expression_finds_them():
+    """SourceNames finds mid-sentence capitalised runs with byte tables first (fast on a
+    large corpus); on hostile text (accents, ß, emoji, "?", possessives) it finds what the
+    plain regular expression finds."""
+    import random
+
+    from persona_tui.core.privacy import names
+
+    rng = random.Random(2)
+    bits = ["a", "b", "Z", "Ana", " ", "  ", "\t", ",", ";", ":", ".", "?", "é", "É", "Ö", "ß",
+            "\n", "(", "'s", "Mc", "-", "Ó", "x ", "Ɐ", "?A", "😀"]
+    for _ in range(3000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 30)))
+        assert names._mid_sentence_runs(text) == set(names._MID_SENTENCE.findall(text)), text

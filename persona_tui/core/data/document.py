@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 
@@ -99,7 +100,10 @@ class SpanLocator:
 
     @property
     def speakers(self) -> list[str]:
-        return list(dict.fromkeys(info[1] for info in self.info if info[1]))
+        speakers = dict.fromkeys(map(itemgetter(1), self.info))  # in order, once each
+        speakers.pop(None, None)
+        speakers.pop("", None)
+        return list(speakers)
 
     def location(self, offset: int, line: int) -> Location:
         i = self.find(offset)

@@ -39,7 +39,7 @@ def _ascii_tables() -> tuple[bytes, bytes, bytes]:
     return bytes(fold), bytes(alnum), bytes(apostrophe)
 
 
-_FOLD, _IS_ALNUM, _IS_APOSTROPHE = _ascii_tables()
+_FOLD, _IS_ALNUM, _IS_APOSTROPHE = _ascii_tables()  # (apostrophes: all fold to code 39)
 _ASCII_CLASS = np.array([_APOSTROPHE if _IS_APOSTROPHE[c] else _ALNUM if _IS_ALNUM[c] else _OTHER
                          for c in range(128)] + [_OTHER], dtype=np.uint8)
 _ASCII_CODE = np.frombuffer(_FOLD[:128] + b"\0", dtype=np.uint8).astype(np.uint32)
@@ -64,19 +64,17 @@ def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
     return _powers, _inverse_powers
 
 
-def _classify(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(folded code per character, letter-or-digit mask, apostrophe mask), or None."""
+def _classify(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(folded code per character, letter-or-digit mask), or None. Every apostrophe-like
+    character folds to "'" (code 39)."""
     if text.isascii():
         raw = text.encode("ascii")
         codes = np.frombuffer(raw.translate(_FOLD), dtype=np.uint8)
-        alnum = np.frombuffer(raw.translate(_IS_ALNUM), dtype=np.bool_)
-        apostrophe = np.frombuffer(raw.translate(_IS_APOSTROPHE), dtype=np.bool_)
-        return codes, alnum, apostrophe
+        return codes, np.frombuffer(raw.translate(_IS_ALNUM), dtype=np.bool_)
     raw = text.encode("ascii", "replace")  # one "?" per other character: offsets hold
     if raw.count(b"?") * 16 < len(raw):  # mostly ASCII: fold the few others one by one
         codes = np.frombuffer(raw.translate(_FOLD), dtype=np.uint8).astype(np.uint32)
         alnum = np.frombuffer(bytearray(raw.translate(_IS_ALNUM)), dtype=np.bool_)
-        apostrophe = np.frombuffer(bytearray(raw.translate(_IS_APOSTROPHE)), dtype=np.bool_)
         for at in np.flatnonzero(codes == 63).tolist():
             char = text[at]
             if char == "?":
@@ -85,8 +83,8 @@ def _classify(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
             if folded is None:
                 return None
             codes[at], kind = folded
-            alnum[at], apostrophe[at] = kind == _ALNUM, kind == _APOSTROPHE
-        return codes, alnum, apostrophe
+            alnum[at] = kind == _ALNUM
+        return codes, alnum
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     ascii_part = np.minimum(points, 128)
     classes = _ASCII_CLASS[ascii_part]
@@ -102,7 +100,7 @@ def _classify(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         wide_classes.append(folded[1])
     codes[wide] = np.array(wide_codes, dtype=np.uint32)[where]
     classes[wide] = np.array(wide_classes, dtype=np.uint8)[where]
-    return codes, classes == _ALNUM, classes == _APOSTROPHE
+    return codes, classes == _ALNUM
 
 
 @lru_cache(maxsize=4096)
@@ -115,17 +113,14 @@ def _fold_one(char: str) -> tuple[int, int] | None:
                          _ALNUM if folded.isalnum() else _OTHER)
 
 
-def _hash_runs(codes: np.ndarray, alnum: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The hash of each word (words start at ``starts``; only letters and digits count):
-    sum of code * P ** i over the word's letters, i counted from the word's first letter.
-    Computed as a prefix-free segment sum over all letters (P ** global rank), shifted back
-    by P ** -rank of the word's first letter."""
-    kept = np.flatnonzero(alnum)
-    powers, inverse = _power_tables(len(kept) + 1)
-    terms = codes[kept].astype(np.uint64)
-    terms *= powers[:len(kept)]
-    rank = np.cumsum(alnum, dtype=np.int64)
-    first = rank[starts] - 1  # every word starts with a letter or digit
+def _hash_runs(letters: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The hash of each word: ``letters`` are the folded letters and digits of all words
+    one after the other, ``first`` the index of each word's first one. A word's hash is the
+    sum of code * P ** i over its letters, i counted from its first letter: computed as one
+    segment sum over all letters (P ** position), shifted back by P ** -first."""
+    powers, inverse = _power_tables(len(letters) + 1)
+    terms = letters.astype(np.uint64)
+    terms *= powers[:len(letters)]
     with np.errstate(over="ignore"):
         hashes = np.add.reduceat(terms, first)
         hashes *= inverse[first]
@@ -143,29 +138,34 @@ def text_word_hashes(text: str) -> tuple[np.ndarray, np.ndarray] | None:
     classified = _classify(text)
     if classified is None:
         return None
-    codes, alnum, apostrophe = classified
-    inside = alnum.copy()
-    joins = np.flatnonzero(apostrophe[1:-1]) + 1
-    if len(joins):  # an apostrophe between two letters belongs to the word ("don't")
-        inside[joins[alnum[joins - 1] & alnum[joins + 1]]] = True
-    edges = np.flatnonzero(np.diff(inside.view(np.int8), prepend=0, append=0))
-    starts = edges[0::2]
-    if not len(starts):
-        return np.empty(0, dtype=np.uint64), starts
-    return _hash_runs(codes, alnum, starts), starts
+    codes, alnum = classified
+    kept = np.flatnonzero(alnum)
+    if not len(kept):
+        return np.empty(0, dtype=np.uint64), kept
+    # a word starts at a letter whose previous letter is not right before it, unless just
+    # one apostrophe stands between them ("don't" is one word, "rock''n" two)
+    gaps = np.diff(kept)
+    starts_word = np.empty(len(kept), dtype=bool)
+    starts_word[0] = True
+    np.not_equal(gaps, 1, out=starts_word[1:])
+    two = np.flatnonzero(gaps == 2)
+    if len(two):
+        starts_word[two[codes[kept[two] + 1] == 39] + 1] = False
+    first = np.flatnonzero(starts_word)
+    return _hash_runs(codes[kept], first), kept[first]
 
 
 def hash_words(words: list[str]) -> np.ndarray:
-    """The hashes of already normalised words (as :func:`normalized_words` returns them)."""
+    """The hashes of already normalised words (as :func:`normalized_words` returns them:
+    letters and digits only)."""
     if not words:
         return np.empty(0, dtype=np.uint64)
-    joined = " ".join(words)
+    joined = "".join(words)
     if joined.isascii():
-        points = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        letters = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
     else:
-        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    alnum = points != 32
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    starts = np.zeros(len(words), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    return _hash_runs(points, alnum, starts)
+        letters = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    first = np.zeros(len(words), dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words))[:-1],
+              out=first[1:])
+    return _hash_runs(letters, first)
