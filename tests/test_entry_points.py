@@ -82,3 +82,28 @@ def test_sample_names_the_bundled_study_on_the_command_line(isolated_home):
                           timeout=120, env={**os.environ, "PERSONA_TUI_HOME": str(isolated_home)})
     assert done.returncode in (0, 1), done.stderr  # a verdict, not a usage/data error (2)
     assert '"verdict"' in done.stdout
+
+
+def test_every_way_into_the_app_goes_through_run_app(monkeypatch, paths):
+    """``persona-tui`` on its own, ``persona-tui edit CARD`` and the audit viewer start the
+    app through ``persona_tui.tui.app.run_app`` and nothing else (the layer test allows
+    commands no other import from ``tui``); the card is checked before the app starts."""
+    import persona_tui.tui.app as app_module
+    from persona_tui.cli import main
+    from persona_tui.commands.audit import run_audit
+
+    started = []
+
+    def recorder(start=None, **options):
+        started.append((start, options.get("card"), options.get("sources")))
+        return 0
+
+    monkeypatch.setattr(app_module, "run_app", recorder)
+    card = str(sample_project() / "cards" / "ledger-keeper.json")
+    assert main([]) == 0
+    assert main(["edit", card]) == 0
+    assert run_audit(card, ["sample"], viewer=True) == 0
+    assert started == [(None, None, None), ("cards", card, None),
+                       ("audit", card, ["sample"])]
+    assert main(["edit", str(paths.data_dir / "missing.json")]) == 2  # no app for no card
+    assert len(started) == 3

@@ -15,14 +15,13 @@ from __future__ import annotations
 import sys
 
 from persona_tui.commands.errors import report_error
+from pathlib import Path
+
 from persona_tui.core.errors import DataError, ValidationError
-from persona_tui.core.privacy.audit_log import AuditLog
-from persona_tui.core.scripts.cards_io import load_card
-from persona_tui.core.scripts.privacy import PrivacyAuditor
 from persona_tui.core.utils.sanitize import dumps, strip_control
 from persona_tui.services.audit import AuditService
+from persona_tui.services.cards import CardService
 from persona_tui.services.context import AppContext
-from persona_tui.services.sample import resolve_data
 
 
 def _quote(text: str | None, limit: int = 160) -> str:
@@ -35,14 +34,14 @@ def run_audit(card_path: str, sources: list[str] | None, *, json_output: bool = 
     """``sample`` in ``sources`` names the bundled study, as in the app; ``sources`` empty or
     None: the ones the card's audit log records."""
     context = context or AppContext.default()
+    service = AuditService(context)  # the app's audit: the same loader, log and auditor
     try:
-        card = load_card(card_path)
+        card = CardService.read(card_path)
         if not sources:
             sources, origin = AuditService.logged_sources(card_path)
             print(strip_control(f"no --source: auditing against {', '.join(sources)}, from "
                                 f"{origin}"), file=sys.stderr)
-        loader = context.data_loader()
-        documents = loader.load([resolve_data(s) for s in sources])
+        service.load_sources(list(sources))  # before the viewer: a missing file is exit 2
     except (DataError, ValidationError) as exc:
         report_error(exc, json_output=json_output)
         return 2
@@ -51,8 +50,8 @@ def run_audit(card_path: str, sources: list[str] | None, *, json_output: bool = 
 
         return run_app("audit", card=card_path, sources=[str(s) for s in sources],
                        context=context)
-    log = AuditLog.for_card(card_path)
-    result = PrivacyAuditor().audit(card, documents, accepted=log)
+    # accepted findings come from the card's audit log; a report records nothing there
+    result = service.audit(card, list(sources), card_path=Path(card_path), record=False)
     if json_output:
         print(dumps({"card": card.id, **result.to_dict()}, indent=2))
     else:
@@ -69,6 +68,6 @@ def run_audit(card_path: str, sources: list[str] | None, *, json_output: bool = 
                                                   if finding.source_location else "")
                 print(f"   source: {strip_control(where)}: {_quote(finding.source_text)}")
             print(f"   fix:    {strip_control(finding.suggestion)}")
-        for warning in loader.warnings:
+        for warning in service.new_source_warnings():
             print(f"warning: {strip_control(warning)}", file=sys.stderr)
     return 1 if result.blocked else 0

@@ -72,9 +72,10 @@ def run_batch(args, context=None) -> int:
     default when None."""
     json_output = getattr(args, "json", False)
     try:
+        from persona_tui.services.batches import BatchService
         from persona_tui.services.context import AppContext
 
-        args.context = context or AppContext.default()
+        args.service = BatchService(context or AppContext.default())  # the app's batches
         handler = {"submit": _submit, "status": _status, "collect": _collect,
                    "cancel": _cancel, "resubmit": _resubmit, "requests": _requests,
                    "list": _list}[args.batch_command]
@@ -84,19 +85,17 @@ def run_batch(args, context=None) -> int:
 
 
 def _submit(args) -> int:
-    from persona_tui.core.models.options import PersonaConfig
-    from persona_tui.sdk.batch import submit_batch
     from persona_tui.services.sample import resolve_data
 
-    persona = PersonaConfig(count=args.count, budget=args.budget)
+    persona = args.service.persona_config(count=args.count, budget=args.budget)
 
     def show(estimate) -> None:
         print(f"estimate: {estimate.describe()}", file=sys.stderr)
 
-    job = submit_batch([resolve_data(p) for p in args.paths], persona,
-                       provider=args.provider, model=args.model, base_url=args.base_url,
-                       experiment=args.experiment, allow_unpriced=args.allow_unpriced,
-                       on_estimate=show, context=args.context)
+    job = args.service.submit_job(
+        [resolve_data(p) for p in args.paths], persona, provider=args.provider,
+        model=args.model, base_url=args.base_url, experiment=args.experiment,
+        allow_unpriced=args.allow_unpriced, on_estimate=show)
     if args.provider == "vllm-file":
         print(f"run: vllm run-batch -i {job.folder / 'requests.jsonl'} -o results.jsonl "
               f"--model {strip_control(job.model)}", file=sys.stderr)
@@ -107,10 +106,7 @@ def _submit(args) -> int:
 
 
 def _load(args):
-    from persona_tui.sdk.batch import BatchJob
-
-    return BatchJob.load(args.job, base_url=getattr(args, "base_url", None),
-                         context=args.context)
+    return args.service.load(args.job, base_url=getattr(args, "base_url", None))
 
 
 def _status(args) -> int:
@@ -174,9 +170,7 @@ def _requests(args) -> int:
 
 
 def _list(args) -> int:
-    from persona_tui.sdk.batch import list_batches
-
-    jobs = list_batches(context=args.context)
+    jobs = args.service.list_jobs()
     if args.json:
         print(dumps([_job_dict(job) for job in jobs], indent=2))
     elif not jobs:
@@ -189,7 +183,7 @@ def _list(args) -> int:
 
 def add_parser(commands) -> None:
     """The ``batch`` command and its subcommands (declared here, beside their code)."""
-    from persona_tui.core.batch import BATCH_PROVIDERS
+    from persona_tui.services.batches import BATCH_PROVIDERS  # names only: --help stays cheap
 
     batch = commands.add_parser(
         "batch", help="large studies on the vendors' batch engines (half price) or vLLM",

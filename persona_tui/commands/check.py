@@ -13,9 +13,10 @@ import sys
 from dataclasses import asdict, dataclass
 
 from persona_tui.core.errors import PersonaError
-from persona_tui.core.platform import PathManager
-from persona_tui.core.providers.registry import PROVIDERS, get_spec
+from persona_tui.core.utils.async_helpers import run_sync
+from persona_tui.services.app_support import PathManager
 from persona_tui.services.context import AppContext
+from persona_tui.services.providers import ProviderService
 
 
 @dataclass
@@ -44,7 +45,7 @@ def collect(context: AppContext, config_item: CheckItem) -> list[CheckItem]:
              CheckItem("data folder", "info", str(paths.data_dir)), config_item]
     items += [CheckItem("config.toml", "warn", w, "Fix or remove the key.")
               for w in context.warnings]
-    for spec in PROVIDERS:
+    for spec in ProviderService.specs:
         try:
             url = context.base_url(spec.name)
             if not spec.needs_key:
@@ -64,11 +65,8 @@ def collect(context: AppContext, config_item: CheckItem) -> list[CheckItem]:
 
 
 def connections(context: AppContext) -> list[CheckItem]:
-    from persona_tui.core.discovery import VendorDiscovery
-    from persona_tui.core.utils.async_helpers import run_sync
-
     items = []
-    for status in run_sync(VendorDiscovery(context).discover()):
+    for status in run_sync(ProviderService(context).test_all()):  # the Providers screen's test
         latency = f", {status.latency_s * 1000:.0f} ms" if status.latency_s else ""
         if status.state == "available":
             # only what was checked: a server that takes no key did not "accept" one
@@ -85,7 +83,7 @@ def connections(context: AppContext) -> list[CheckItem]:
             items.append(CheckItem(f"{status.provider} connection", "fail", status.message,
                                    status.hint))
         else:
-            local = get_spec(status.provider).local  # not everyone runs a local server
+            local = ProviderService.spec(status.provider).local  # not everyone runs a local server
             items.append(CheckItem(f"{status.provider} connection",
                                    "warn" if local else "fail", status.message, status.hint))
     return items

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from persona_tui.commands.errors import report_error
 from persona_tui.core.errors import DataError, ValidationError
-from persona_tui.core.scripts.cards_io import load_card
+from persona_tui.services.cards import CardService
 from persona_tui.services.context import AppContext
 
 
 def run_edit(card_path: str, *, context: AppContext | None = None) -> int:
     try:
-        load_card(card_path)
+        CardService.read(card_path)
     except (DataError, ValidationError) as exc:
         report_error(exc, json_output=False)
         return 2

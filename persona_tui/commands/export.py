@@ -9,25 +9,22 @@ status: 0 written, 1 the write failed, 2 usage or data error.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from persona_tui.commands.errors import report_error
 from persona_tui.core.errors import DataError, ValidationError
-from persona_tui.core.fileio import atomic_write
-from persona_tui.core.scripts.cards_io import load_card
-from persona_tui.core.scripts.formats import BINARY_FORMATS, EXTENSIONS, export_bytes
 from persona_tui.core.utils.sanitize import strip_control
+from persona_tui.services.cards import CardService
 
 
 def run_export(card_path: str, fmt: str, out: str | None = None) -> int:
     try:
-        card = load_card(card_path)
-        payload = export_bytes(card, fmt)
+        card = CardService.read(card_path)
+        payload = CardService.export_payload(card, fmt)
     except (DataError, ValidationError) as exc:
         report_error(exc, json_output=False)
         return 2
     if out == "-":
-        if fmt in BINARY_FORMATS and sys.stdout.isatty():
+        if fmt in CardService.BINARY_FORMATS and sys.stdout.isatty():
             print(f"error: {fmt} is binary; give --out FILE or redirect stdout",
                   file=sys.stderr)
             return 2
@@ -35,11 +32,9 @@ def run_export(card_path: str, fmt: str, out: str | None = None) -> int:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
         return 0
-    target = Path(out) if out else Path.cwd()
-    if target.is_dir():
-        target = target / f"{card.id}{EXTENSIONS[fmt]}"
+    target = CardService.export_target(card, fmt, out)
     try:
-        atomic_write(target, payload)
+        CardService.write_export(target, payload)
     except OSError as exc:
         print(f"error: cannot write {strip_control(str(target))}: {exc.strerror or exc}",
               file=sys.stderr)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import sys
 
-from persona_tui.core.discovery.ollama_models import OllamaModelRegistry, compare_ollama_models
+from persona_tui.core.utils.async_helpers import run_sync
 from persona_tui.core.utils.sanitize import strip_control
 from persona_tui.services.context import AppContext
+from persona_tui.services.ollama import OllamaService
 
 
 def _size(size: int | None) -> str:
@@ -20,10 +21,9 @@ def _size(size: int | None) -> str:
 
 
 def run_models(*, json_output: bool = False, context: AppContext | None = None) -> int:
-    context = context or AppContext.default()
-    url = context.base_url("ollama")
-    result = compare_ollama_models(url, registry=OllamaModelRegistry(
-        context.paths.ollama_registry_file))
+    service = OllamaService(context or AppContext.default())  # the Ollama screen's
+    url = service.base_url()
+    result = run_sync(service.compare())
     if json_output:
         print(json.dumps({"base_url": url, **result.to_dict()}, indent=2))
         return 0 if result.reachable else 1

@@ -13,20 +13,12 @@ from __future__ import annotations
 import json
 import sys
 
-from persona_tui.commands.roleplay_setup import (
-    is_packaged,
-    load_stage,
-    open_provider,
-    report_error,
-)
+from persona_tui.commands.roleplay_setup import is_packaged, load_stage, report_error
 from persona_tui.core.errors import ConfigurationError, DataError, PersonaError, ValidationError
-from persona_tui.core.privacy.audit_log import AuditLog
-from persona_tui.core.scripts.privacy import PrivacyAuditor
-from persona_tui.core.scripts.probe import DEFAULT_MIN_SCORE, GroundednessProbe, ProbeAnswer
 from persona_tui.core.utils.async_helpers import run_sync
 from persona_tui.core.utils.sanitize import strip_control
 from persona_tui.services.context import AppContext
-from persona_tui.services.sample import resolve_data
+from persona_tui.services.trial import DEFAULT_MIN_SCORE, TrialService
 
 
 def _line(text: str, limit: int = 110) -> str:
@@ -34,26 +26,23 @@ def _line(text: str, limit: int = 110) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-async def _probe(stage, provider, model: str, judge_model: str | None, documents,
+async def _probe(service: TrialService, stage, opened, judge_model: str | None, check,
                  progress: bool):
-    auditor = PrivacyAuditor()
-    index = auditor.index(documents) if documents else None
+    """The app's probe (:meth:`TrialService.probe`), each reply checked for leaks; the
+    score is recorded by the caller (never for a bundled sample's read-only file)."""
     leaks: dict[int, list] = {}
 
-    def answered(answer: ProbeAnswer) -> None:
-        if index is not None:
-            found = auditor.check_leakage(answer.reply, index)
+    def answered(answer) -> None:
+        if check is not None:
+            found = check(answer.reply)
             if found:
                 leaks[id(answer)] = found
         if progress:
             print(f"  [{answer.judgement}] {_line(answer.question.question, 70)}",
                   file=sys.stderr)
 
-    try:
-        result = await GroundednessProbe(provider, model, judge_model=judge_model).run(
-            stage.card, on_answer=answered)
-    finally:
-        await provider.aclose()
+    result = await service.probe(stage.card, stage.card_path, opened=opened,
+                                 judge_model=judge_model, on_answer=answered, record=False)
     return result, leaks
 
 
@@ -67,11 +56,11 @@ def run_probe(card_path: str, sources: list[str] | None, *, provider: str,
                      json_output=json_output)
         return 2
     try:
+        service = TrialService(AppContext.default())
         stage = load_stage(card_path, sources)
-        loader = AppContext.default().data_loader()
-        documents = loader.load([resolve_data(s) for s in stage.sources]) \
-            if stage.sources else []
-        client, model = open_provider(provider, model, base_url)
+        check = service.leak_check(stage.sources)
+        opened = service.open(provider, model, base_url)
+        model = opened[1]
     except (DataError, ValidationError, ConfigurationError) as exc:
         report_error(exc, json_output=json_output)
         return 2
@@ -79,7 +68,7 @@ def run_probe(card_path: str, sources: list[str] | None, *, provider: str,
         print(f"probing {_line(stage.card.identity.name, 60)} with {provider}/{model}…",
               file=sys.stderr)
     try:
-        result, leaks = run_sync(_probe(stage, client, model, judge_model, documents,
+        result, leaks = run_sync(_probe(service, stage, opened, judge_model, check,
                                         progress=not json_output))
     except ConfigurationError as exc:
         report_error(exc, json_output=json_output)
@@ -89,7 +78,7 @@ def run_probe(card_path: str, sources: list[str] | None, *, provider: str,
         return 1
     if not is_packaged(stage.card_path):
         try:
-            AuditLog.for_card(stage.card_path).record_probe(result.summary())
+            service.record_probe(stage.card, stage.card_path, result)
         except OSError as exc:
             print(f"warning: the score was not recorded: {exc.strerror or exc}",
                   file=sys.stderr)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any
+
 from persona_tui.commands.errors import report_error
-from persona_tui.core.privacy.audit_log import AuditLog
-from persona_tui.core.scripts.cards_io import load_card
-from persona_tui.core.scripts.models import CharacterCard
+from persona_tui.services.cards import CardService
 from persona_tui.services.sample import resolve_data
 from persona_tui.services.trial import is_packaged, open_provider
 
@@ -22,7 +22,7 @@ __all__ = ["Stage", "is_packaged", "load_stage", "open_provider", "report_error"
 
 @dataclass
 class Stage:
-    card: CharacterCard
+    card: Any  # the CharacterCard
     card_path: Path
     sources: list[str]
 
@@ -31,7 +31,7 @@ def load_stage(card_path: str, sources: list[str] | None) -> Stage:
     """The card and the sources it is checked against: those given, else the ones its audit
     log remembers (an empty list when neither has any); ``sample`` is the bundled study."""
     path = Path(card_path)
-    card = load_card(path)
-    remembered = AuditLog.for_card(path).sources if not sources else []
+    card = CardService.read(path)
+    remembered = CardService.remembered_sources(path) if not sources else []
     return Stage(card, path, [resolve_data(s) for s in sources or remembered])
 

@@ -30,7 +30,13 @@ from persona_tui.core.names import child_path
 from persona_tui.core.platform import PathManager
 from persona_tui.core.privacy.audit_log import AuditLog
 from persona_tui.core.scripts.cards_io import load_card, save_card
-from persona_tui.core.scripts.formats import EXTENSIONS, FORMATS, export_bytes, render
+from persona_tui.core.scripts.formats import (
+    BINARY_FORMATS,
+    EXTENSIONS,
+    FORMATS,
+    export_bytes,
+    render,
+)
 from persona_tui.core.scripts.generator import ScriptGenerator
 from persona_tui.core.scripts.models import EDITABLE_SECTIONS, CharacterCard
 from persona_tui.resources import sample_project
@@ -531,6 +537,37 @@ class CardService:
             raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
         folder = Path(folder) if folder else self.paths.data_dir / "exports"
         return atomic_write(folder / f"{card.id}{EXTENSIONS[fmt]}", export_bytes(card, fmt))
+
+    # --- card files outside an editing session (the command line's) -----------------------
+
+    BINARY_FORMATS = BINARY_FORMATS
+
+    @staticmethod
+    def read(path: str | Path) -> CharacterCard:
+        """A card file as the editor opens it: ours, V2/V3 JSON or PNG, CHARX. A missing or
+        broken file raises a DataError or ValidationError that says what to do."""
+        return load_card(path)
+
+    @staticmethod
+    def remembered_sources(path: str | Path) -> list[str]:
+        """The sources the card's audit log records (the app keeps them there)."""
+        return list(AuditLog.for_card(Path(path)).sources)
+
+    @staticmethod
+    def export_payload(card: CharacterCard, fmt: str) -> bytes:
+        return export_bytes(card, fmt)
+
+    @staticmethod
+    def export_target(card: CharacterCard, fmt: str, out: str | Path | None) -> Path:
+        """Where an export goes: ``out``, or ``<card id><extension>`` inside ``out`` when it
+        is a folder (the current folder when None)."""
+        target = Path(out) if out else Path.cwd()
+        return target / f"{card.id}{EXTENSIONS[fmt]}" if target.is_dir() else target
+
+    @staticmethod
+    def write_export(target: Path, payload: bytes) -> Path:
+        """Written atomically: an interrupted export never leaves half a file."""
+        return atomic_write(target, payload)
 
     data_of = staticmethod(_plain)
 

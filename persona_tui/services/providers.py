@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from persona_tui.core.errors import ConfigurationError
-from persona_tui.core.providers.registry import PROVIDER_NAMES, get_spec, is_local_url
+from persona_tui.core.providers.registry import (
+    PROVIDER_NAMES,
+    PROVIDERS,
+    ProviderSpec,
+    get_spec,
+    is_local_url,
+)
 from persona_tui.services.context import AppContext
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,6 +84,16 @@ class ProviderService:
         from persona_tui.core.discovery import VendorDiscovery  # httpx: not at start-up
 
         return await VendorDiscovery(self.context).check(provider)
+
+    async def test_all(self) -> list[VendorStatus]:
+        """A real request to every configured vendor and to Ollama, at once (``check``)."""
+        from persona_tui.core.discovery import VendorDiscovery  # httpx: not at start-up
+
+        return await VendorDiscovery(self.context).discover()
+
+    #: the vendors' facts (one table: :mod:`persona_tui.core.providers.registry`)
+    specs: tuple[ProviderSpec, ...] = tuple(PROVIDERS)
+    spec = staticmethod(get_spec)
 
     def save(self, provider: str, *, api_key: str | None = None, base_url: str | None = None,
              default_model: str | None = None) -> ProviderState:

@@ -23,7 +23,12 @@ from persona_tui.core.privacy.findings import LeakageFinding
 from persona_tui.core.providers import PROVIDER_NAMES, LLMProvider, create_provider
 from persona_tui.core.scripts.models import CharacterCard
 from persona_tui.core.scripts.privacy import PrivacyAuditor
-from persona_tui.core.scripts.probe import AnswerCallback, GroundednessProbe, ProbeResult
+from persona_tui.core.scripts.probe import (
+    DEFAULT_MIN_SCORE,
+    AnswerCallback,
+    GroundednessProbe,
+    ProbeResult,
+)
 from persona_tui.core.scripts.roleplay import (
     DEFAULT_MAX_TOKENS,
     DEFAULT_TEMPERATURE,
@@ -152,21 +157,48 @@ class TrialService:
         return TrialSession(card, client, model, record, self.trial_path(record, card_path),
                             index, auditor, withhold)
 
-    async def probe(self, card: CharacterCard, card_path: Path | None, *, provider: str,
+    def open(self, provider: str, model: str | None = None, base_url: str | None = None
+             ) -> tuple[LLMProvider, str]:
+        """A provider client and the model it will use (the context's when not given); a
+        missing or malformed key, or an unknown provider, raises here, before any request."""
+        return self.provider_factory(provider, model or None, base_url)
+
+    def leak_check(self, sources: list[str]) -> Callable[[str], list[LeakageFinding]] | None:
+        """A check of any text against ``sources`` for leaks (None without sources). Loads
+        the sources with the context's ``[data]`` limits: blocking, run it in a worker."""
+        resolved = [resolve_data(s) for s in sources]
+        if not resolved:
+            return None
+        auditor = PrivacyAuditor()
+        index = auditor.index(self.context.data_loader().load(resolved))
+        return lambda text: auditor.check_leakage(text, index)
+
+    async def probe(self, card: CharacterCard, card_path: Path | None, *, provider: str = "",
                     model: str | None = None, base_url: str | None = None,
-                    on_answer: AnswerCallback | None = None) -> ProbeResult:
-        """The groundedness probe on ``card``; its score goes to the card's audit log (the
-        user's copy for a bundled sample, as the editor saves it)."""
-        client, model = self.provider_factory(provider, model or None, base_url)
+                    on_answer: AnswerCallback | None = None, judge_model: str | None = None,
+                    opened: tuple[LLMProvider, str] | None = None,
+                    record: bool = True) -> ProbeResult:
+        """The groundedness probe on ``card`` (``opened``: a client from :meth:`open`);
+        unless ``record`` is false, its score goes to the card's audit log (see
+        :meth:`record_probe`). The client is closed afterwards."""
+        client, model = opened or self.open(provider, model, base_url)
         try:
-            result = await GroundednessProbe(client, model).run(card, on_answer=on_answer)
+            result = await GroundednessProbe(client, model, judge_model=judge_model).run(
+                card, on_answer=on_answer)
         finally:
             await client.aclose()
-        if card_path is None or is_packaged(card_path):
-            card_path = self.paths.cards_dir / f"{card.id}.json"
-        await asyncio.to_thread(AuditLog.for_card(card_path).record_probe, result.summary())
+        if record:
+            await asyncio.to_thread(self.record_probe, card, card_path, result)
         return result
 
+    def record_probe(self, card: CharacterCard, card_path: Path | None,
+                     result: ProbeResult) -> None:
+        """The score in the card's audit log: the user's copy for a bundled sample (or an
+        unsaved card), as the editor saves it."""
+        if card_path is None or is_packaged(card_path):
+            card_path = self.paths.cards_dir / f"{card.id}.json"
+        AuditLog.for_card(card_path).record_probe(result.summary())
 
-__all__ = ["PROVIDER_CHOICES", "TrialService", "TrialSession", "TrialUpdate", "is_packaged",
+
+__all__ = ["DEFAULT_MIN_SCORE", "PROVIDER_CHOICES", "TrialService", "TrialSession", "TrialUpdate", "is_packaged",
            "open_provider"]

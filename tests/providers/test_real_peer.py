@@ -109,3 +109,30 @@ async def test_the_sample_study_as_a_researcher_would_judge_it(llama_server):
     # and the study measured something: a run that gave personas gave checkable evidence
     if summary["personas"]:
         assert summary["personas_with_verified_excerpt"] > 0
+
+
+async def test_a_whole_run_through_the_generation_service(llama_server, paths):
+    """The app's and the CLI's run (``GenerationService.run``) against the real model: the
+    text streams, the run is recorded with what the model wrote, and ``RunEnded`` agrees
+    with ``run.json``. So small a model may write no valid persona: a failed run must then
+    still be recorded with its text (it produced something)."""
+    import time
+
+    from persona_tui.services.context import AppContext
+    from persona_tui.services.generation import GenerationService, RunEnded, RunRequest, TextDelta
+    from tests.config_files import write_config
+
+    write_config({"providers": {"openai": {"base_url": llama_server}}}, paths)
+    service = GenerationService(AppContext.load(paths))
+    started = time.monotonic()
+    events = [e async for e in service.run(RunRequest(
+        "sample", "openai", "smollm2", PersonaConfig(count=1, max_tokens=400)))]
+    ended = events[-1]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert isinstance(ended, RunEnded) and text and ended.saved_to is not None
+    record = json.loads((ended.saved_to / "run.json").read_text("utf-8"))
+    assert record["status"] == ended.status
+    assert (ended.saved_to / "raw_output.txt").read_text("utf-8") == text
+    personas = len(ended.result.personas) if ended.finished else 0
+    print(f"\nservice run: {ended.status}, {personas} persona(s), {len(text)} characters, "
+          f"{record.get('output_tokens')} output tokens, {time.monotonic() - started:.1f} s")

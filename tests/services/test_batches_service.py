@@ -31,7 +31,9 @@ async def test_submit_list_refresh_collect(server, paths, monkeypatch):
     async def via_server(*args, **kwargs):  # the service passes no URL: point it at ours
         return await real(*args, base_url=server.url, **kwargs)
 
-    monkeypatch.setattr("persona_tui.services.batches.asubmit_batch", via_server)
+    # the service imports the SDK's function when it submits (not at import: --help names
+    # the batch providers from the service without loading the SDK)
+    monkeypatch.setattr(sdk_batch, "asubmit_batch", via_server)
     service = Services.create(paths).batches
     assert isinstance(service, BatchService)
     assert service.offers_batch("gemini") and not service.offers_batch("ollama")
