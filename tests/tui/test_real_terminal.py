@@ -57,6 +57,12 @@ def test_the_tour_by_keys_in_tmux_at_80x24(isolated_home):
             for other in DESTINATIONS:
                 assert f"{other.key.upper()} {other.label}" in lines[1], lines[1]
             assert "F1 keys" in lines[23]
+            if mode == "cards":  # F1 fits the terminal: the way out on its last line
+                _tmux("send-keys", "-t", session, "F1")
+                lines = _wait(session, "Keys — Cards").splitlines()
+                assert "Esc closes" in lines[23], lines[23]
+                _tmux("send-keys", "-t", session, "Escape")
+                _wait(session, "F1 keys")
         _tmux("send-keys", "-t", session, "C-q")
         screen = _wait(session, "EXITED-0")
         assert "Persona TUI —" not in screen  # the app's screen is gone: a clean terminal
