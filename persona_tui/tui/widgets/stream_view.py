@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -36,6 +37,8 @@ class StreamView(ScrollView, can_focus=True):
         self._follow = True
         #: strips of finished lines (a finished line never changes; only the last grows)
         self._strips: dict[int, Strip] = {}
+        #: the view's style, worked out once per style change, not once per line drawn
+        self._style: Style | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -64,10 +67,33 @@ class StreamView(ScrollView, can_focus=True):
         self._lines.extend(pieces[1:])
         changed = self._lines[-len(pieces):]
         self._width = max(self._width, max(cell_len(line) for line in changed))
-        self.virtual_size = Size(self._width, len(self._lines))
+        self._grow(Size(self._width, len(self._lines)))
         self.refresh()
         if self._follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def _grow(self, size: Size) -> None:
+        """Take the new scrollable size without a layout pass. ``virtual_size`` is a layout
+        reactive: setting it re-arranges and redraws the whole screen, and at twenty flushes
+        a second that was a large part of the cost of streaming. The view's own size does
+        not change and its scrollbars are always shown, so only the scrollbars need the new
+        size (as ``Widget._scroll_update`` gives it, without redrawing an unchanged bar)."""
+        old = self.virtual_size
+        if size == old:
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        width, height = self.container_size
+        # only the bar whose axis grew is redrawn (a bar costs milliseconds to render)
+        if size.height != old.height and self.show_vertical_scrollbar:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = size.height
+            bar.window_size = height - self.scrollbar_size_horizontal
+        if size.width != old.width and self.show_horizontal_scrollbar:
+            bar = self.horizontal_scrollbar
+            bar.window_virtual_size = size.width
+            bar.window_size = width - self.scrollbar_size_vertical
+        self.scroll_x = self.validate_scroll_x(self.scroll_x)
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -79,12 +105,15 @@ class StreamView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # a new theme: cached strips carry the old colours
+        self._style = None
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        style = self._style
+        if style is None:
+            style = self._style = self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, style)
         strip = self._strips.get(index)
