@@ -49,10 +49,13 @@ asyncio.run(main())
 """
 
 
-def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pytestconfig):
+def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pytestconfig,
+                                                               tmp_path_factory):
     # a bytecode cache kept between runs: without one (PYTHONDONTWRITEBYTECODE) the fresh
-    # interpreter compiles every module it imports, seconds on a loaded machine
-    cache = pytestconfig.cache.mkdir("startup-pycache")
+    # interpreter compiles every module it imports, seconds on a loaded machine (a run
+    # without pytest's cache, -p no:cacheprovider, compiles into a temporary folder)
+    cache = (pytestconfig.cache.mkdir("startup-pycache") if getattr(pytestconfig, "cache", None) is not None
+             else tmp_path_factory.mktemp("startup-pycache"))
     env = {**os.environ, "PYTHONPYCACHEPREFIX": str(cache)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
