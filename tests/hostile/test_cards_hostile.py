@@ -4,6 +4,8 @@ only)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from persona_tui.core.errors import DataError, PersonaError, ValidationError
@@ -58,7 +60,13 @@ def test_audit_and_edit_exit_2_with_a_code(cli, cards, case, monkeypatch):
             assert result.code in (0, 1, 2)
             continue
         assert result.code == 2, (args, result.text)
-        assert b"error E2006" in result.err or b"error E1101" in result.err
+        if "--json" in args:  # the error is the JSON object on stdout, as the CLI promises
+            error = json.loads(result.out)["error"]
+            assert error["code"] in ("E2006", "E1101") and error["hint"], error
+            assert_clean(result.out, "stdout")
+            assert_clean(error["message"])
+        else:
+            assert b"error E2006" in result.err or b"error E1101" in result.err
 
 
 def test_card_service_lists_around_broken_cards_and_opens_with_an_error(cards, paths):
