@@ -1,8 +1,9 @@
 """What ``chat`` and ``probe`` share: the card, its sources, a provider, and errors.
 
-The provider is built by :func:`persona_tui.services.trial.open_provider` (the flags first,
-then the environment, ``config.toml`` and ``credentials.toml``, as the app does), the one
-place to move onto the application context later.
+The card is read through :class:`persona_tui.services.cards.CardService`, and the provider
+is built by :func:`persona_tui.services.trial.open_provider` (the flags first, then the
+application context: the environment, ``config.toml`` and ``credentials.toml``, as the app
+does).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from persona_tui.services.generation import (
     TextDelta,
 )
 from tests.config_files import write_config
-from tests.vendor_server import CutStream, Status
+from tests.vendor_server import CutStream, Stall, Status
 
 SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
 
@@ -157,7 +157,7 @@ async def test_cancelling_records_the_partial_run_says_where_then_cancels(server
 
 
 async def test_cancelling_before_anything_arrived_keeps_nothing(server, paths):
-    server.delay = 5  # the first chunk is seconds away
+    server.fail_next(Stall(3))  # the reply is seconds away (``delay`` only spaces chunks)
     service = service_for(paths)
     seen: list = []
 
