@@ -14,8 +14,9 @@ of the file it came from.
 from __future__ import annotations
 
 import json
+import re
 from array import array
-from itertools import accumulate, chain, cycle, repeat
+from itertools import accumulate, chain, cycle
 from operator import add
 from bisect import bisect_right
 from typing import Any
@@ -200,42 +201,67 @@ def _bulk(lines: list[str]) -> list | None:
 
 def _uniform(records: list, numbers: list[int]) -> ReadResult | None:
     """The usual export, every record a dict of strings with the same keys in the same
-    order, written in a few C-level passes (a format string per record, offsets summed)
-    rather than value by value; None for anything else."""
+    order, written in a few C-level passes over all values (prefixes and values interleaved
+    and joined, offsets summed) rather than value by value; None for anything else."""
     if not records or type(records[0]) is not dict or not records[0]:
         return None
     keys = tuple(records[0])
-    if set(map(type, records)) != {dict} or set(map(tuple, records)) != {keys} or \
-            set(map(type, keys)) != {str}:
+    if set(map(type, records)) != {dict} or set(map(tuple, records)) != {keys}:
         return None
-    rows = list(map(tuple, map(dict.values, records)))
-    if set(map(type, chain.from_iterable(rows))) != {str}:
+    values = list(chain.from_iterable(map(dict.values, records)))
+    if set(map(type, values)) != {str}:
         return None
-    template = "".join(f"{key.replace('%', '%%')}: %s\n" for key in keys)
-    text = "\n".join(template % row for row in rows)
+    # "key: value\n" per value, a blank line between records
+    heads = [f"{key}: " for key in keys]
+    rest = [f"\n{head}" for head in heads[1:]]
+    prefixes = chain([heads[0]], rest, cycle([f"\n\n{heads[0]}", *rest]))
+    text = "".join(chain.from_iterable(zip(prefixes, values))) + "\n"
     spans = ValueLocator()
     labels = [spans.label(key, key) for key in keys]
     width = len(keys)
-    # per value its "key: value\n" line; one more line break after each record's last value
-    lengths = list(map(len, chain.from_iterable(rows)))
-    lines = list(map(add, lengths, cycle([len(key) + 3 for key in keys])))
-    breaks = cycle([0] * (width - 1) + [1])
-    entry_starts = array("q", accumulate(map(add, lines, breaks), initial=0))
+    # per value its "key: value" (the line less its break); each line break, and one more
+    # after each record's last value, comes before the next value
+    bare = list(map(add, map(len, values), cycle([len(key) + 2 for key in keys])))
+    steps = cycle([1] * (width - 1) + [2])
+    entry_starts = array("q", accumulate(map(add, bare, steps), initial=0))
     entry_starts.pop()
     spans.entry_starts = entry_starts
-    spans.value_ends = array("q", map(add, entry_starts, map(add, lines, repeat(-1))))
-    spans.label_ids = array("q", labels * len(rows))
-    spans.record_first = array("q", range(0, len(lengths), width))
+    spans.value_ends = array("q", map(add, entry_starts, bare))
+    spans.label_ids = array("q", labels * len(records))
+    spans.record_first = array("q", range(0, len(values), width))
     spans.record_lines = array("q", numbers)
     return ReadResult(text, spans, derived=True)
 
 
+#: a line break not between "}" or "]" and "{" or "[" (a literal first: a fast scan)
+_LOOSE_BREAK = re.compile(r"\n(?:(?<![}\]]\n)|(?![{\[]))")
+
+
+def _clean(text: str) -> list | None:
+    """The records of a JSON Lines text whose every line is one object or array with nothing
+    around it (the usual export), parsed in one call with no list of lines; None otherwise.
+    What it returns is what :func:`_bulk` returns for the same lines."""
+    body = text[:-1] if text.endswith("\n") else text
+    if not body or body[0] not in "{[" or body[-1] not in "}]" or \
+            _LOOSE_BREAK.search(body):
+        return None
+    try:
+        records = json.loads("[" + body.replace("\n", ",") + "]")
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    return records if len(records) == body.count("\n") + 1 else None
+
+
 def read_jsonl(text: str, name: str) -> ReadResult:
     bad: list[int] = []
-    stripped = [line.strip() for line in text.split("\n")]
-    numbers = [number for number, line in enumerate(stripped, start=1) if line]
-    lines = [line for line in stripped if line]
-    records = _bulk(lines)
+    records = _clean(text)
+    if records is not None:
+        numbers, lines = list(range(1, len(records) + 1)), []
+    else:
+        stripped = [line.strip() for line in text.split("\n")]
+        numbers = [number for number, line in enumerate(stripped, start=1) if line]
+        lines = [line for line in stripped if line]
+        records = _bulk(lines)
     if records is not None:
         uniform = _uniform(records, numbers)
         if uniform is not None:

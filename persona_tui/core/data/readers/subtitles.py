@@ -24,16 +24,14 @@ _PREFIX = re.compile(r"^(?:-\s*)?(?:\[(?P<b>[^\]\n]{1,40})\]|(?P<n>[A-Z][\w'.\-]
 
 # A cue: its timing line (start time captured) and the payload lines up to a blank line.
 # Matched after a line break (the text is searched with one put in front): a literal first
-# character lets the search skip to line starts instead of trying every position.
+# character lets the search skip to line starts instead of trying every position. The usual
+# payload, one line with a voice tag or none and no other markup, entity or label, followed
+# by a blank line, is read by the pattern itself (group 2: the voice, group 3: the text);
+# any other payload is taken whole (group 4) and read by _cue_text.
 _CUE = re.compile(r"\n[ \t]*((?:\d+:)?\d{1,2}:\d{2})[.,]\d{1,3}[ \t]*-->[^\n]*\n"
-                  r"((?:[^\n]*\S[^\n]*\n?)*)")
-
-
-# The usual cue text, one per \0-separated payload: one line, a voice tag or none, and no
-# other markup, entity or label (group 1: the voice, group 2: the text); anything else is
-# taken whole (group 3) and read by _cue_text.
-_PLAIN = re.compile(r"(?:<v(?:\.[\w.-]+)?[ \t]+([^>\n<\0]+)>)?([^\n<>&:\[\0]*)(?:</v>)?"
-                    r"[ \t]*\n?\0|([^\0]*)\0")
+                  r"(?:(?=[^\n]*\S)(?:<v(?:\.[\w.-]+)?[ \t]+([^>\n<]+)>)?([^\n<>&:\[]*)"
+                  r"(?:</v>)?[ \t]*(?:\n|\Z)(?![^\n]*\S)"
+                  r"|((?:[^\n]*\S[^\n]*\n?)*))")
 
 
 def _cue_text(payload: str) -> tuple[str | None, str]:
@@ -59,24 +57,21 @@ def _cue_text(payload: str) -> tuple[str | None, str]:
 
 
 def _read_cues(text: str, name: str) -> ReadResult:
-    """All cues split out in one pass (``re.split``: no match object per cue), their lines
-    in the file summed from the line breaks between them, the usual cue text read by one
-    ``findall`` over all payloads; only unusual cues are read one by one."""
-    # [text before the first cue, stamp, payload, text between, stamp, payload, …]
+    """All cues split out in one pass (``re.split``: no match object per cue) with the usual
+    cue text already read by the pattern, their lines in the file summed from the line
+    breaks between them; only unusual cues are read one by one."""
+    # [text before the first cue, stamp, voice, text, other payload, text between, stamp, …]
     pieces = _CUE.split("\n" + text)
-    gaps, stamps, payloads = pieces[0::3], pieces[1::3], pieces[2::3]
+    gaps, stamps, voices, bodies, others = (pieces[i::5] for i in range(5))
+    cues = [(voice.strip() if voice else None, body.strip()) if body is not None
+            else _cue_text(other) for voice, body, other in zip(voices, bodies, others)]
     # a cue's text is on the line after its timing line: 1 + the line breaks before it (the
-    # two of each cue's own start, those of the gaps and earlier payloads), less the one put
-    # in front of the text
+    # two of each cue's own start, those of the gaps and earlier payloads: one for the usual
+    # one-line payload), less the one put in front of the text
+    payload_breaks = [1 if other is None else other.count("\n") for other in others]
     steps = map(add, map(str.count, gaps, repeat("\n")),
-                chain([2], map(add, map(str.count, payloads, repeat("\n")), repeat(2))))
+                chain([2], map(add, payload_breaks, repeat(2))))
     lines = list(accumulate(steps))
-    if any("\0" in payload for payload in payloads):
-        cues = [_cue_text(payload) for payload in payloads]
-    else:
-        cues = [(voice.strip() if voice else None, body.strip()) if not other
-                else _cue_text(other)
-                for voice, body, other in _PLAIN.findall("\0".join(payloads) + "\0")]
     kept = [(stamp, line, speaker, body)
             for stamp, line, (speaker, body) in zip(stamps, lines, cues) if body]
     texts = [f"{speaker}: {body}\n" if speaker else f"{body}\n" for _, _, speaker, body in kept]
