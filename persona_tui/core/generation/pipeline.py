@@ -128,6 +128,22 @@ def chunk_prompt(documents: list[SourceDocument], persona: PersonaConfig, *,
     return messages, schema, passages
 
 
+#: the longest the stream's reader runs before letting the event loop do other work
+PUMP_SLICE_S = 0.004
+
+
+def _loop_has_work() -> bool:
+    """Whether something else waits for the running loop: a callback ready (a key posted
+    from the terminal's thread, a message) or a timer due (the next frame). Handing the loop
+    on when nothing waits costs a wake-up, and with a worker thread running, the wait to
+    get the GIL back. Without CPython's loop internals: always."""
+    loop = asyncio.get_running_loop()
+    ready, scheduled = getattr(loop, "_ready", None), getattr(loop, "_scheduled", None)
+    if ready is None or scheduled is None:
+        return True
+    return bool(ready) or bool(scheduled) and scheduled[0].when() <= loop.time()
+
+
 class _Stop(Exception):
     pass
 
@@ -348,12 +364,21 @@ class _Run:
         def on_retry(notice: RetryNotice) -> None:
             queue.put_nowait(("retry", notice))
 
+        # A fast reply arrives faster than it is parsed: the socket's buffer then always holds
+        # the next chunk, the stream never suspends, and this task kept the event loop to
+        # itself for hundreds of milliseconds (no frame drawn, no key handled). It hands the
+        # loop on at least every PUMP_SLICE_S.
+        hand_on = time.perf_counter() + PUMP_SLICE_S
         try:
             async for chunk in self.p.provider.stream(
                     messages, model=config.model, temperature=config.persona.temperature,
                     max_tokens=output_budget(config.persona), json_mode=True,
                     on_retry=on_retry, response_schema=schema, seed=seed):
                 queue.put_nowait(("chunk", chunk))
+                if time.perf_counter() >= hand_on:
+                    if _loop_has_work():
+                        await asyncio.sleep(0)
+                    hand_on = time.perf_counter() + PUMP_SLICE_S
         except Exception as exc:  # handed to the consumer, which decides what it means
             queue.put_nowait(("error", exc))
         else:
