@@ -8,6 +8,8 @@ from its label to the next label, so multi-paragraph answers stay with their spe
 from __future__ import annotations
 
 import re
+from itertools import accumulate, chain
+from operator import add
 
 from persona_tui.core.data.document import SpanLocator
 from persona_tui.core.data.readers import ReadResult
@@ -21,6 +23,7 @@ _TURN = re.compile(
     r"(?:[ \t]*\((?P<note>[^)\n]{1,40})\))?"
     r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+(?=\S)",
 )
+_SPLIT = re.compile(f"({_TURN.pattern})")  # the whole label, then the groups of _TURN
 #: Labels that look like speakers but are headings in field notes and forms.
 NOT_SPEAKERS = frozenset({
     "note", "notes", "date", "time", "location", "summary", "context", "setting",
@@ -39,25 +42,26 @@ def is_speaker_label(name: str) -> bool:
 
 def find_turns(text: str, spans: SpanLocator | None = None, *,
                paragraph_offsets: list[int] | None = None) -> SpanLocator | None:
-    """Add one span per speaker turn to ``spans`` (new if None); None when there are no turns."""
-    starts: list[int] = []
-    found: list[tuple[str, str | None]] = []
-    labels: dict[str, str | None] = {}  # label as written -> speaker, or None: not a speaker
-    # in "\n" + text a match starts at the line break, i.e. at its line's offset in text
-    for match in _TURN.finditer("\n" + text):
-        name, stamp = match.group("name", "ts")
-        speaker = labels.get(name, "")
-        if speaker == "":
-            speaker = labels[name] = name.strip() if is_speaker_label(name) else None
-        if speaker is not None:
-            starts.append(match.start())
-            found.append((speaker, stamp))
-    if not starts:
+    """Add one span per speaker turn to ``spans`` (new if None); None when there are no turns.
+
+    One ``re.split`` pass (no match object per turn): each turn's offset is summed from the
+    lengths of the pieces before it; in "\n" + text a turn starts at its line break, i.e. at
+    its line's offset in text."""
+    # [text before the first turn, label, stamp, name, note, text between, label, …]
+    pieces = _SPLIT.split("\n" + text)
+    if len(pieces) == 1:
+        return spans
+    gaps, labels, stamps, names = pieces[0::5], pieces[1::5], pieces[2::5], pieces[3::5]
+    starts = accumulate(chain([len(gaps[0])], map(add, map(len, labels), map(len, gaps[1:]))))
+    speaker_of = {name: name.strip() if is_speaker_label(name) else None for name in set(names)}
+    turns = [(start, speaker, stamp) for start, speaker, stamp in
+             zip(starts, map(speaker_of.__getitem__, names), stamps) if speaker is not None]
+    if not turns:
         return spans
     spans = spans if spans is not None else SpanLocator()
-    ends = starts[1:] + [len(text)]
-    for start, end, (speaker, stamp) in zip(starts, ends, found):
-        spans.add(start, end, speaker=speaker, timestamp=stamp)
+    ends = [start for start, _, _ in turns[1:]] + [len(text)]
+    spans.extend([start for start, _, _ in turns],
+                 [(end, speaker, stamp, -1, -1) for end, (_, speaker, stamp) in zip(ends, turns)])
     return spans
 
 
