@@ -46,6 +46,12 @@ async def test_a_hosted_provider_without_a_key_says_what_to_set_and_offers_provi
         assert pilot.app.is_running and pilot.app.return_code is None
         text = dialog_text(pilot.app)
         assert "E1003" in text and "OPENAI_API_KEY" in text and "Providers" in text
+        # nothing reached a model: no experiment folder holding only the failure, and the
+        # screen says so (issue 16, point 11)
+        screen = next(s for s in pilot.app.screen_stack if isinstance(s, GenerateScreen))
+        assert "not saved: nothing was produced" in str(screen.query_one("#stats").render())
+        experiments = pilot.app.context.paths.experiments_dir
+        assert not experiments.exists() or not any(experiments.iterdir())
         await pilot.press("p")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ProvidersScreen)
