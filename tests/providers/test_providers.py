@@ -285,9 +285,11 @@ async def test_ollama_not_running_says_how_to_start_it():
     async with create_provider("ollama", base_url=url) as provider:
         with pytest.raises(ProviderError) as err:
             await provider.list_models()
-    assert str(err.value) == (f"Ollama is not reachable at {url} — start it with "
-                              "`ollama serve` or set OLLAMA_HOST")
+    # what happened in the message, the advice once, in the hint
+    assert str(err.value) == f"Ollama is not reachable at {url}"
+    assert "`ollama serve`" in err.value.hint and "OLLAMA_HOST" in err.value.hint
     assert err.value.code == "E3003"
+    assert err.value.describe().count("ollama serve") == 1
 
 
 async def test_cancelling_a_consumer_closes_the_stream_at_once(server):

@@ -99,7 +99,8 @@ async def test_not_running_says_how_to_start_it(paths):
     async with PersonaApp(start="ollama").run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         state = str(pilot.app.screen.query_one("#ollama-state", Static).render())
-        assert "ollama serve" in state and "OLLAMA_HOST" in state
+        assert "not reachable" in state
+        assert state.count("ollama serve") == 1 and "OLLAMA_HOST" in state  # advice, once
         assert rows(pilot.app) == []
 
 

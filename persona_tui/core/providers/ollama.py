@@ -44,11 +44,12 @@ class OllamaProvider(ChatProvider):
         return {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
 
     def unreachable_message(self) -> str:
-        return (f"Ollama is not reachable at {self.base_url} — start it with `ollama serve` "
-                "or set OLLAMA_HOST")
+        # what happened only: the advice is the hint's, so no screen or CLI line says it twice
+        return f"Ollama is not reachable at {self.base_url}"
 
     def unreachable_hint(self) -> str:
-        return "Start Ollama with `ollama serve`, or set OLLAMA_HOST to where it runs."
+        return ("Start Ollama with `ollama serve`, or set OLLAMA_HOST (or the Ollama base URL "
+                "on Providers) to where it runs.")
 
     # --- context sizing ----------------------------------------------------------------------
 

@@ -151,8 +151,8 @@ class HomeScreen(PersonaScreen):
             self._ollama("could not ask it; see the message")
             self.app.show_error(message.error)
         elif not result.reachable:
-            self._ollama(f"not running ({result.error}). Start it with `ollama serve`, or "
-                         "set OLLAMA_HOST / the base URL on Providers (F2).")
+            # what happened, then the hint's advice, once
+            self._ollama(f"no answer: {result.error}. {result.hint or ''}".rstrip())
         else:
             installed = len(result.available_models)
             untested = len(result.untested_models)

@@ -155,10 +155,9 @@ class OllamaScreen(PersonaScreen):
         state = self.query_one("#ollama-state", Static)
         url = self.url
         if not result.reachable:
-            # the error already says how to start Ollama; add only where the URL comes from
-            state.update(strip_control(
-                f"{result.error}.\nThe URL comes from OLLAMA_HOST or the base URL on "
-                "Providers (F2)."))
+            # what happened, then the advice once (the hint says how to start it, and where
+            # the URL comes from)
+            state.update(strip_control(f"{result.error}.\n{result.hint or ''}".rstrip()))
             state.add_class("problem")
         self.rows = []
         for name in result.available_models + result.missing_models:
