@@ -9,7 +9,8 @@ Each launch gets a fresh tmux server (its own socket) whose pane runs a shell wa
 and stops when the app's output, as tmux receives it (``pipe-pane`` into a file polled every
 millisecond), first holds the header's title. The two apps alternate, the first of each
 round swapping, and each runs with an empty PERSONA_TUI_HOME (first run, no providers
-configured). Target: ratio <= 1.3.
+configured; ``--configured``: a config.toml naming a default model, a returning user, who
+lands on Providers). Target: ratio <= 1.3.
 
 Both apps run with a bytecode cache (``PYTHONPYCACHEPREFIX``, a temporary folder, filled by
 the warm-up launches), as an installed app runs from its second launch on: where the
@@ -89,6 +90,9 @@ def first_paint(command: list[str], env: dict[str, str], timeout: float = 60.0) 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--configured", action="store_true",
+                        help="persona-tui with a config.toml (a returning user: it opens on "
+                             "Providers and validates the settings before its first paint)")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="launch as the environment says (PYTHONDONTWRITEBYTECODE kept)")
     args = parser.parse_args()
@@ -111,6 +115,10 @@ def main() -> None:
 
         def run(which: str) -> float:
             with tempfile.TemporaryDirectory() as home:
+                if args.configured:
+                    (Path(home) / "config").mkdir()
+                    (Path(home) / "config" / "config.toml").write_text(
+                        '[providers.ollama]\ndefault_model = "llama3.2"\n')
                 return first_paint(persona if which == "persona" else minimal,
                                    {**env, "PERSONA_TUI_HOME": home})
 
