@@ -74,6 +74,10 @@ async def test_preview_wraps_and_the_edited_field_stays_in_view_when_the_page_re
         pilot.app.screen.focus_field("guidelines.character_maintenance")
         await pilot.pause()
         await pilot.press("ctrl+e", *f" {long_word}")
+        page = pilot.app.screen.query_one("#editor")
+        for _ in range(3):  # a look further up with the mouse wheel
+            page.scroll_up(animate=False)
+            await pilot.pause()
         await pilot.press("ctrl+t")  # the preview takes half the width: the page re-wraps
         await settle(pilot)
         await pilot.pause(0.4)  # the preview follows edits a moment after typing stops

@@ -39,6 +39,7 @@ from persona_tui.tui.screens.dialogs import Pick, shorten_left
 from persona_tui.tui.widgets.audit_badge import AuditBadge
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 from persona_tui.tui.widgets.fields import (
+    FieldArea,
     FieldEdited,
     ItemsArea,
     ListEdit,
@@ -55,6 +56,16 @@ class CardPage(VerticalScroll):
     """The card's fields as one scrolling page. When its width changes (a resized terminal,
     the preview opening beside it) the fields re-wrap and grow, while the page kept its
     offset: the field being edited slid out of view. The page brings it back."""
+
+    def on_mount(self) -> None:
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._laid_out)
+
+    def on_unmount(self) -> None:
+        self.screen.screen_layout_refresh_signal.unsubscribe(self)
+
+    def _laid_out(self, _screen) -> None:
+        for area in self.query(FieldArea):
+            area.rewrap_if_stale()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.keep_focus_in_view)

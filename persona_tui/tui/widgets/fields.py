@@ -54,6 +54,23 @@ class FieldArea(TextArea):
     """A block of text in the card page: ↓ on its last row and ↑ on its first go on to the
     next or previous field, so the whole card reads as one document."""
 
+    #: the width its text was last wrapped at, as its resize events said
+    _wrapped_at: int | None = None
+
+    def on_resize(self) -> None:
+        self._wrapped_at = self.wrap_width
+
+    def rewrap_if_stale(self) -> None:
+        """Wrap again if the field's width changed without a resize event reaching it.
+
+        Textual (8.2) can skip them: when the page was scrolled just before a re-layout
+        (the preview opening beside it, after a mouse-wheel scroll), the fields kept the
+        old width's wrapping and their long lines were cut off at the new edge. The page
+        calls this after every layout; the field gets the resize it missed."""
+        if self._wrapped_at is not None and self.wrap_width != self._wrapped_at:
+            self.post_message(events.Resize(self.size, self.virtual_size,
+                                            self.container_size))
+
     def _row(self, location: tuple[int, int]) -> int:
         """The screen row of a location (a long line wraps onto several rows)."""
         return self.wrapped_document.location_to_offset(location).y
