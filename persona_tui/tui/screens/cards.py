@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
@@ -55,7 +56,13 @@ PREVIEW_DELAY_S = 0.3
 class CardPage(VerticalScroll):
     """The card's fields as one scrolling page. When its width changes (a resized terminal,
     the preview opening beside it) the fields re-wrap and grow, while the page kept its
-    offset: the field being edited slid out of view. The page brings it back."""
+    offset: the field being edited slid out of view. The page brings it back. The fields
+    re-wrap in their own time, over more than one layout, so after a width change the page
+    follows the focused field at every layout, until the user scrolls the page with the
+    wheel or moves the focus."""
+
+    _following = False
+    _laid_out_at: Size | None = None
 
     def on_mount(self) -> None:
         self.screen.screen_layout_refresh_signal.subscribe(self, self._laid_out)
@@ -64,11 +71,24 @@ class CardPage(VerticalScroll):
         self.screen.screen_layout_refresh_signal.unsubscribe(self)
 
     def _laid_out(self, _screen) -> None:
+        """After every layout of the screen. The page compares its size itself: the resize
+        event that would say so can be skipped like the fields' (see FieldArea)."""
         for area in self.query(FieldArea):
             area.rewrap_if_stale()
+        if self.size != self._laid_out_at:
+            self._laid_out_at = self.size
+            self._following = True
+        if self._following:
+            self.call_after_refresh(self.keep_focus_in_view)
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.keep_focus_in_view)
+    def on_mouse_scroll_up(self) -> None:
+        self._following = False
+
+    def on_mouse_scroll_down(self) -> None:
+        self._following = False
+
+    def on_descendant_focus(self) -> None:
+        self._following = False
 
     def keep_focus_in_view(self) -> None:
         focused = self.screen.focused
