@@ -29,7 +29,7 @@ _PREFIX = re.compile(r"^(?:-\s*)?(?:\[(?P<b>[^\]\n]{1,40})\]|(?P<n>[A-Z][\w'.\-]
 # by a blank line, is read by the pattern itself (group 2: the voice, group 3: the text);
 # any other payload is taken whole (group 4) and read by _cue_text.
 _CUE = re.compile(r"\n[ \t]*((?:\d+:)?\d{1,2}:\d{2})[.,]\d{1,3}[ \t]*-->[^\n]*\n"
-                  r"(?:(?=[^\n]*\S)(?:<v(?:\.[\w.-]+)?[ \t]+([^>\n<]+)>)?([^\n<>&:\[]*)"
+                  r"(?:(?=[ \t]*\S)(?:<v(?:\.[\w.-]+)?[ \t]+([^>\n<]+)>)?([^\n<>&:\[]*)"
                   r"(?:</v>)?[ \t]*(?:\n|\Z)(?![^\n]*\S)"
                   r"|((?:[^\n]*\S[^\n]*\n?)*))")
 
