@@ -126,6 +126,14 @@ class PersonaApp(App):
         except (OSError, PersonaError) as exc:
             self.show_error(exc)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a dialog waits for its answer, the screen keys do nothing: F3 over "Unsaved
+        changes" stacked a second copy of the question, and F6 over an error left the dialog
+        behind on the screen the user came back to. The dialog's own keys answer it."""
+        if action == "go" and getattr(self.screen, "HOLDS_NAVIGATION", False):
+            return False
+        return True
+
     def action_go(self, mode: str) -> None:
         """Leaving the editor for anything but its audit or its trial (both work on the card
         as edited) asks about unsaved changes."""

@@ -63,6 +63,8 @@ async def test_ollama_not_running_says_how_to_start_it(monkeypatch):
         await settle(pilot)
         line = text(pilot.app, "#ollama-line")
         assert "not reachable" in line and line.count("ollama serve") == 1
+        # one line at 80 columns: the page still fits, the tour button is not pushed off
+        assert pilot.app.screen.query_one("#ollama-line").size.height == 1
 
 
 async def test_the_tour_is_one_key_away_and_audits_the_sample_card():

@@ -94,14 +94,34 @@ async def test_qualify_selected_model_that_writes_broken_json(server):
         assert str(table.get_cell("qwen2.5:7b", "Status")) == "untested"
 
 
-async def test_not_running_says_how_to_start_it(paths):
+async def test_not_running_says_how_to_start_it(paths, monkeypatch):
     point_ollama_at(paths, "http://127.0.0.1:9")
-    async with PersonaApp(start="ollama").run_test(size=(100, 30)) as pilot:
+    async with PersonaApp(start="ollama").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        state = str(pilot.app.screen.query_one("#ollama-state", Static).render())
+        screen = pilot.app.screen
+        state = str(screen.query_one("#ollama-state", Static).render())
         assert "not reachable" in state
         assert state.count("ollama serve") == 1 and "OLLAMA_HOST" in state  # advice, once
         assert rows(pilot.app) == []
+        # nobody knows which models are installed: a and q say Ollama did not answer,
+        # not "no model is installed"
+        await pilot.press("a", "q")
+        await pilot.pause()
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert len([s for s in said if "did not answer at http://127.0.0.1:9" in s]) == 2
+        assert not any("No model is installed" in s or "Select an installed" in s
+                       for s in said)
+
+        async def broken():
+            raise RuntimeError("the registry could not be read")
+
+        # asking itself fails: the box says so (not "Asking…" for ever) and how to retry
+        monkeypatch.setattr(pilot.app.services.ollama, "compare", broken)
+        await pilot.press("r")
+        await settle(pilot)
+        state = str(screen.query_one("#ollama-state", Static).render())
+        assert "Could not ask Ollama" in state and "registry could not be read" in state
+        assert "r asks again" in state
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

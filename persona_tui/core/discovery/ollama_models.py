@@ -244,6 +244,7 @@ class ModelComparisonResult:
     reachable: bool = True
     error: str | None = None
     hint: str | None = None
+    code: str | None = None  # the error's code (E3003: nothing answered at the URL)
 
     @property
     def has_untested_models(self) -> bool:
@@ -252,6 +253,7 @@ class ModelComparisonResult:
     def to_dict(self) -> dict:
         return {
             "reachable": self.reachable, "error": self.error, "hint": self.hint,
+            "code": self.code,
             "available_models": self.available_models, "tested_models": self.tested_models,
             "untested_models": self.untested_models, "missing_models": self.missing_models,
             "models": {name: {**({"size_bytes": info.size_bytes, "family": info.family,
@@ -280,7 +282,7 @@ async def acompare_ollama_models(base_url: str | None = None, *,
             infos = await provider.list_models()
         except ProviderError as exc:
             return ModelComparisonResult(tested_models=tested, records=records, reachable=False,
-                                         error=exc.message, hint=exc.hint)
+                                         error=exc.message, hint=exc.hint, code=exc.code)
     details = {normalize_tag(i.id): i for i in infos}
     available = sorted(details)
     return ModelComparisonResult(

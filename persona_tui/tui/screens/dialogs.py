@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option
 class _Dialog(ModalScreen):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    #: a question: the app's screen keys (F2…F8) wait until it is answered (see the app)
+    HOLDS_NAVIGATION = True
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -66,6 +68,8 @@ class Pick(_Dialog):
     """Choose one line of a list; returns its index. Lines never wrap (too long, they end
     in "…"); ``details`` holds the whole text of each, shown under the list for the one
     highlighted. ``verb`` says what Enter does, next to the keys."""
+
+    HOLDS_NAVIGATION = False  # browsing, not a question: F2 from the card picker goes on
 
     def __init__(self, title: str, choices: list[str], hint: str = "", *,
                  details: list[str] | None = None, verb: str = "chooses") -> None:

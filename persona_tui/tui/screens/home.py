@@ -151,8 +151,12 @@ class HomeScreen(PersonaScreen):
             self._ollama("could not ask it; see the message")
             self.app.show_error(message.error)
         elif not result.reachable:
-            # what happened, then the hint's advice, once
-            self._ollama(f"no answer: {result.error}. {result.hint or ''}".rstrip())
+            # one line, the advice once: the URL is on this line and the key for another
+            # URL is on the Providers lines above (the Ollama screen has the whole hint)
+            url = self.overview.ollama_url if self.overview else "its URL"
+            self._ollama(f"not reachable at {url}: start it with `ollama serve`"
+                         if result.code == "E3003" else
+                         f"no answer: {result.error}. {result.hint or ''}".rstrip())
         else:
             installed = len(result.available_models)
             untested = len(result.untested_models)

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Log, Static
 
 from persona_tui.services.app_support import strip_control
+from persona_tui.services.errors import report as error_report
 from persona_tui.tui.coalesce import Coalescer
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
@@ -91,6 +92,7 @@ class OllamaScreen(PersonaScreen):
     @dataclass
     class Failed(Message):
         error: Exception
+        listing: bool = False  # asking for the model list failed (not a qualification)
 
     class QualifyDone(Message):
         """The qualification worker ended, whatever the outcome."""
@@ -101,6 +103,7 @@ class OllamaScreen(PersonaScreen):
         self.sort_index = 0
         self.busy = False
         self.url = ""
+        self.reachable: bool | None = None  # None: not answered yet (or asking again)
         self.marked: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -136,6 +139,7 @@ class OllamaScreen(PersonaScreen):
 
     def _ask(self, *, asked: bool) -> None:
         self.url = self.app.services.ollama.base_url()  # read config.toml once per refresh
+        self.reachable = None
         self.query_one("#ollama-state", Static).update(
             strip_control(f"Asking Ollama at {self.url}…"))
         self.compare(asked)
@@ -145,13 +149,14 @@ class OllamaScreen(PersonaScreen):
         try:
             result = await self.app.services.ollama.compare()
         except Exception as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(self.Failed(exc, listing=True))
         else:
             self.post_message(self.Compared(result, asked))
 
     @on(Compared)
     def _compared(self, message: Compared) -> None:
         result = message.result
+        self.reachable = result.reachable
         state = self.query_one("#ollama-state", Static)
         url = self.url
         if not result.reachable:
@@ -224,7 +229,20 @@ class OllamaScreen(PersonaScreen):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
+    def _cannot_list(self) -> str | None:
+        """Why there is no list to qualify from: still asking, or Ollama did not answer (then
+        "no model is installed" would not be true; nobody knows)."""
+        if self.reachable is None:
+            return f"Still asking Ollama at {self.url} for its models."
+        if not self.reachable:
+            return (f"Ollama did not answer at {self.url}, so no model can be qualified: "
+                    "start it (see above), then r.")
+        return None
+
     def action_qualify(self) -> None:
+        if (why := self._cannot_list()) is not None:
+            self.notify(strip_control(why), markup=False)
+            return
         model = self._selected()
         row = next((r for r in self.rows if r.name == model), None)
         if row is None or row.status == "missing":
@@ -233,6 +251,9 @@ class OllamaScreen(PersonaScreen):
         self._start([model])
 
     def action_qualify_all(self) -> None:
+        if (why := self._cannot_list()) is not None:
+            self.notify(strip_control(why), markup=False)
+            return
         untested = [r.name for r in self.rows if r.status == "untested"]
         if not untested:
             installed = [r for r in self.rows if r.status != "missing"]
@@ -336,4 +357,11 @@ class OllamaScreen(PersonaScreen):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
+        if message.listing:  # not "Asking…" forever: the box says it failed, r asks again
+            self.reachable = False
+            state = self.query_one("#ollama-state", Static)
+            said = error_report(message.error, self.app.context)  # cleaned of secrets
+            state.update(strip_control(f"Could not ask Ollama at {self.url}: {said.message} "
+                                       f"[{said.code}]. r asks again."))
+            state.add_class("problem")
         self.app.show_error(message.error)
