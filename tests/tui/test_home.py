@@ -66,6 +66,19 @@ async def test_ollama_not_running_says_how_to_start_it(monkeypatch):
         # one line at 80 columns: the page still fits, the tour button is not pushed off
         assert pilot.app.screen.query_one("#ollama-line").size.height == 1
 
+        async def broken():
+            raise RuntimeError("the registry could not be read")
+
+        # asking itself fails: the line says what, not "see the message" (gone once closed)
+        pilot.app.services.home.check_ollama = broken
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("escape")  # the error dialog
+        await settle(pilot)
+        line = text(pilot.app, "#ollama-line")
+        assert "could not ask it: " in line and "registry could not be read" in line
+        assert "o asks again" in line and "see the message" not in line
+
 
 async def test_the_tour_is_one_key_away_and_audits_the_sample_card():
     async with PersonaApp().run_test(size=(80, 24)) as pilot:

@@ -158,7 +158,12 @@ async def test_a_provider_failure_is_an_error_dialog_not_a_crash(server, paths):
         assert isinstance(pilot.app.screen, ErrorDialog) and "E3" in pilot.app.screen.text
         await pilot.press("escape")
         await settle(pilot)
-        assert texts(pilot.app, "#trial-status") == ["The reply failed; see the message."]
+        # the dialog is closed: the screen itself says what failed and what to do
+        status = texts(pilot.app, "#trial-status")[0]
+        assert status.startswith("The reply failed [E3") and "see the message" not in status
+        assert status.endswith("Then ask again.")
+        reply = texts(pilot.app, ".turn.-persona")
+        assert reply and reply[-1].startswith("(no reply: ") and "see the" not in reply[-1]
 
 
 async def _flagged(pilot) -> None:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from persona_tui.services.app_support import PersonaError, strip_control
+from persona_tui.services.errors import report as error_report
 from persona_tui.tui.navigation import destination
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop, live_key
@@ -148,7 +149,8 @@ class HomeScreen(PersonaScreen):
     def _ollama_checked(self, message: OllamaChecked) -> None:
         result = message.result
         if message.error is not None:
-            self._ollama("could not ask it; see the message")
+            said = error_report(message.error, self.app.context)  # cleaned of secrets
+            self._ollama(f"could not ask it: {said.message} [{said.code}]; o asks again")
             self.app.show_error(message.error)
         elif not result.reachable:
             # one line, the advice once: the URL is on this line and the key for another

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
 from persona_tui.services.app_support import strip_control
+from persona_tui.services.errors import report as error_report
 from persona_tui.services.trial import PROVIDER_CHOICES, TrialSession, TrialUpdate
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
@@ -323,9 +324,12 @@ class TrialScreen(PersonaScreen):
                 self._reply.update(f"{self._shown} [cancelled]".strip())
             self._status(f"Cancelled; the partial reply is kept.{where}")
         elif message.error is not None:
+            # said here too, not "see the message": the dialog is gone once it is closed
+            said = error_report(message.error, self.app.context)  # cleaned of secrets
             if self._reply is not None:
-                self._reply.update("(no reply: see the error)")
-            self._status("The reply failed; see the message.")
+                self._reply.update(strip_control(f"(no reply: {said.message})"))
+            self._status(f"The reply failed [{said.code}]. {said.hint} Then ask again."
+                         if said.hint else f"The reply failed [{said.code}]. Ask again.")
             self.app.show_error(message.error)
         else:
             self._status(f"Done.{where}")
