@@ -84,12 +84,18 @@ async def test_ollama_with_no_models_says_so_and_refresh_answers(no_models):
 
 async def test_providers_table_fits_80_columns_and_advice_is_said_once(vendor_server, paths):
     vendor_server.reset()
-    write_config({"providers": {"openai": {"base_url": f"{vendor_server.url}/v1"}}}, paths)
+    write_config({"providers": {"openai": {"base_url": f"{vendor_server.url}/v1"},
+                                "ollama": {"base_url": "http://127.0.0.1:9"}}}, paths)
     async with PersonaApp(start="providers").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = pilot.app.screen.query_one(DataTable)
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert str(table.get_cell("gemini", "Base URL")).endswith("…")  # shortened, not cut
+        table.focus()
+        await pilot.press("t")  # Ollama (the first row), where nothing listens
+        await settle(pilot)
+        assert str(table.get_cell("ollama", "State")) == "unreachable"
+        assert str(table.get_cell("ollama", "Latency")) == ""  # time to fail is no latency
         await pilot.press("down")  # OpenAI
         pilot.app.screen.query_one("#api-key", Input).focus()
         await pilot.press(*"sk-wrong-key-1111", "ctrl+s")

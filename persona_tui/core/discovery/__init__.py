@@ -100,7 +100,7 @@ class VendorDiscovery:
                 status.hint = f"Save {fixed[1]} as the base URL."
         finally:
             await client.aclose()
-        if status.state != "not configured":
+        if status.state not in ("not configured", "unreachable"):  # something answered
             status.latency_s = time.monotonic() - started
         return status
 
