@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from persona_tui.core.errors import ERROR_CODES, MissingKeyError, PersonaError
-from persona_tui.core.providers.registry import PROVIDER_NAMES, label
+from persona_tui.core.providers.registry import PROVIDER_NAMES
 from persona_tui.core.utils.sanitize import strip_control
 from persona_tui.services.context import AppContext
 
@@ -67,9 +67,9 @@ def report(error: BaseException, context: AppContext | None = None) -> ErrorRepo
         entry = ERROR_CODES.get(error.code)
         title = entry.title if entry else "Error"
         missing = error.provider if isinstance(error, MissingKeyError) else None
+        # for a missing key the dialog's key line offers "p opens Providers": the hint,
+        # which already says where to add the key, is not told it again
         hint = error.hint
-        if missing is not None:
-            hint = f"{hint} Press p to open Providers and add the {label(missing)} key."
         return ErrorReport(clean(title), clean(error.message, context), clean(hint, context),
                            error.code, missing)
     entry = ERROR_CODES["E0001"]

@@ -34,7 +34,7 @@ def dialog_text(app) -> str:
 
 async def test_a_hosted_provider_without_a_key_says_what_to_set_and_offers_providers():
     """Bug on main: a ConfigurationError traceback filled the screen, exit status 0."""
-    async with PersonaApp(start="generate").run_test(size=(100, 30)) as pilot:
+    async with PersonaApp(start="generate").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert isinstance(pilot.app.screen, GenerateScreen)
         pilot.app.screen.query_one("#provider", Select).focus()
@@ -45,7 +45,9 @@ async def test_a_hosted_provider_without_a_key_says_what_to_set_and_offers_provi
         await settle(pilot, 0.6)
         assert pilot.app.is_running and pilot.app.return_code is None
         text = dialog_text(pilot.app)
-        assert "E1003" in text and "OPENAI_API_KEY" in text and "Providers" in text
+        assert "E1003" in text and "OPENAI_API_KEY" in text and "p opens Providers" in text
+        hint = str(pilot.app.screen.query_one("#error-hint", Static).render())
+        assert hint.count("Providers") == 1  # where to add the key, said once (the p key aside)
         # nothing reached a model: no experiment folder holding only the failure, and the
         # screen says so (issue 16, point 11)
         screen = next(s for s in pilot.app.screen_stack if isinstance(s, GenerateScreen))
