@@ -274,6 +274,9 @@ class OllamaScreen(PersonaScreen):
         self.notify("Marked: " + (", ".join(self.marked) or "none"), markup=False, timeout=3)
 
     def action_compare(self) -> None:
+        if (why := self._cannot_list()) is not None:
+            self.notify(strip_control(why), markup=False)
+            return
         installed = {r.name for r in self.rows if r.status != "missing"}
         pair = [m for m in self.marked if m in installed]
         if len(pair) != 2:
