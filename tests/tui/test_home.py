@@ -4,6 +4,7 @@ study's tour is one key away."""
 
 from __future__ import annotations
 
+import socket
 import threading
 
 import pytest
@@ -56,7 +57,11 @@ async def test_first_run_opens_home_with_no_request_then_asks_ollama_on_its_key(
 
 
 async def test_ollama_not_running_says_how_to_start_it(monkeypatch):
-    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    with socket.socket() as sock:  # a port nobody listens on, as long as Ollama's 11434
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert len(str(port)) == 5
+    monkeypatch.setenv("OLLAMA_HOST", f"http://127.0.0.1:{port}")
     async with PersonaApp(start="home").run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("o")

@@ -156,7 +156,7 @@ class HomeScreen(PersonaScreen):
             # one line, the advice once: the URL is on this line and the key for another
             # URL is on the Providers lines above (the Ollama screen has the whole hint)
             url = self.overview.ollama_url if self.overview else "its URL"
-            self._ollama(f"not reachable at {url}: start it with `ollama serve`"
+            self._ollama(f"not reachable at {url}; `ollama serve` starts it"
                          if result.code == "E3003" else
                          f"no answer: {result.error}. {result.hint or ''}".rstrip())
         else:
