@@ -109,6 +109,20 @@ def read_settings(paths: PathManager) -> LoadedSettings | None:
     return None if data is None else _validate(data, paths.config_file)
 
 
+def read_config_data(paths: PathManager) -> dict[str, Any] | None:
+    """``config.toml`` as raw TOML data, not validated (None when there is none): what the
+    app's first frame needs (``[ui]``) costs no settings model. A file that is not TOML (or
+    cannot be read) raises :class:`ConfigurationError` as :func:`read_settings` does.
+    (The context's reader.)"""
+    return _read_raw(paths.config_file)
+
+
+def validate_config(data: dict[str, Any], paths: PathManager) -> LoadedSettings:
+    """Validate data read by :func:`read_config_data`: the settings and their warnings, or
+    :class:`ConfigurationError` exactly as :func:`read_settings` raises it."""
+    return _validate(data, paths.config_file)
+
+
 #: a key path in config.toml, e.g. ``("providers", "openai", "base_url")``
 KeyPath = tuple[str, ...]
 

@@ -20,16 +20,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from persona_tui.core.apikeys import Secret
+from persona_tui.core.errors import ConfigurationError
 from persona_tui.core.config import (
     KeyPath,
     LoadedSettings,
     ResolvedKey,
     load_credentials,
     patch_config,
+    read_config_data,
     read_settings,
     resolve_api_key,
     resolve_base_url,
     save_credential,
+    validate_config,
 )
 from persona_tui.core.platform import PathManager
 from persona_tui.core.providers.registry import get_spec
@@ -67,6 +70,10 @@ class AppContext:
         self._credentials: dict[str, Secret] | None = None
         self._pricing: PricingData | None = None
         self._lock = threading.RLock()
+        #: config.toml's TOML, read but not validated yet (see :meth:`deferred`)
+        self._pending: dict[str, Any] | None = None
+        #: why a deferred config.toml was refused (the settings are then the defaults)
+        self.load_error: ConfigurationError | None = None
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -78,14 +85,33 @@ class AppContext:
         return cls(paths, read_settings(paths), env=env)
 
     @classmethod
-    def default(cls, paths: PathManager | None = None) -> AppContext:
+    def deferred(cls, paths: PathManager | None = None, *,
+                 env: Mapping[str, str] | None = None) -> AppContext:
+        """Read ``config.toml``'s TOML now, validate it later: on first use of
+        :attr:`settings` or in :meth:`validate` (the app calls it in a thread after its first
+        paint, so a returning user's first frame waits for no settings model). A file that
+        is not TOML raises :class:`ConfigurationError` now, as :meth:`load` does; one that
+        fails validation later leaves the defaults and the error in :attr:`load_error`."""
+        paths = paths or PathManager.default()
+        context = cls(paths, env=env)
+        data = read_config_data(paths)
+        if data is not None:
+            context._pending = data
+            context.config_found = True
+        return context
+
+    @classmethod
+    def default(cls, paths: PathManager | None = None, *,
+                deferred: bool = False) -> AppContext:
         """The process's context for ``paths`` (by default the platform folders, or
-        ``PERSONA_TUI_HOME``): loaded on first use, the same object afterwards."""
+        ``PERSONA_TUI_HOME``): loaded on first use (``deferred``: see :meth:`deferred`), the
+        same object afterwards."""
         paths = paths or PathManager.default()
         with _DEFAULTS_LOCK:
             context = _DEFAULTS.get(paths)
             if context is None:
-                context = _DEFAULTS[paths] = cls.load(paths)
+                context = _DEFAULTS[paths] = (cls.deferred(paths) if deferred
+                                              else cls.load(paths))
             return context
 
     @classmethod
@@ -96,9 +122,51 @@ class AppContext:
             _DEFAULTS[context.paths] = context
         return context
 
+    def validate(self) -> ConfigurationError | None:
+        """Validate a deferred ``config.toml`` now (once; a no-op otherwise); returns why it
+        was refused, if it was. Settings and :attr:`warnings` are final afterwards."""
+        with self._lock:
+            data, self._pending = self._pending, None
+            if data is not None:
+                try:
+                    loaded = validate_config(data, self.paths)
+                except ConfigurationError as exc:  # the defaults, as a refused load gives
+                    self.load_error, self.config_found = exc, False
+                else:
+                    self._settings, self.warnings = loaded.settings, loaded.warnings
+            return self.load_error
+
+    @property
+    def settings_pending(self) -> bool:
+        """True while a deferred ``config.toml`` waits to be validated."""
+        return self._pending is not None
+
+    def first_frame_ui(self) -> tuple[str | None, dict[str, str]]:
+        """``[ui] theme`` and ``keymap`` for the app's first frame, without validating a
+        deferred file: the raw values when they are of the right type (what validation would
+        keep), else none. ``(None, {})`` means Textual's defaults. The app re-applies the
+        validated values (or the defaults, if the file is refused) once :meth:`validate` ran."""
+        with self._lock:
+            data = self._pending
+        if data is None:
+            if self.settings_are_defaults:
+                return None, {}
+            ui = self.settings.ui
+            return ui.theme, dict(ui.keymap)
+        ui = data.get("ui")
+        ui = ui if isinstance(ui, dict) else {}
+        theme = ui.get("theme") if isinstance(ui.get("theme"), str) else None
+        keymap = ui.get("keymap")
+        if not (isinstance(keymap, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                                 for k, v in keymap.items())):
+            keymap = {}
+        return theme, dict(keymap)
+
     @property
     def settings(self) -> Settings:
         with self._lock:
+            if self._pending is not None:
+                self.validate()
             if self._settings is None:
                 from persona_tui.core.settings_model import Settings
 
@@ -109,7 +177,7 @@ class AppContext:
     def settings_are_defaults(self) -> bool:
         """True while every setting is its default and no settings object was built (no
         ``config.toml`` and nothing set): what needs only defaults can skip building one."""
-        return self._settings is None
+        return self._settings is None and self._pending is None
 
     @property
     def config_path(self) -> Path:
@@ -180,6 +248,7 @@ class AppContext:
         change made meanwhile by someone else to other keys survives."""
         with self._lock:
             loaded = patch_config(self.paths, changes)
+            self._pending = None  # the file as patched, validated: it replaces what was read
             self._settings = loaded.settings
             self.warnings = loaded.warnings
             self.config_found = True

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -93,18 +94,15 @@ class PersonaApp(App):
 
     def on_mount(self) -> None:
         problems: list[BaseException] = [self._load_error] if self._load_error else []
-        for warning in self.context.warnings:
-            self.notify(strip_control(warning), title="config.toml", severity="warning",
-                        markup=False)
-        # no config.toml: the default theme and no keymap, without building the settings
-        # model (pydantic is not needed for the first paint of a first run)
-        if not self.context.settings_are_defaults:
-            ui = self.context.settings.ui
-            if ui.theme in self.available_themes:
-                self.theme = ui.theme
-            if ui.keymap:
-                self.set_keymap(ui.keymap)
-        self._loading = False
+        # the first frame's theme and keymap: for a config.toml not validated yet, its raw
+        # [ui] values (no settings model, so no pydantic, before the first paint); none
+        # without a config.toml. Validation follows in a thread after the first paint.
+        self._default_theme = self.theme
+        self._apply_ui(*self.context.first_frame_ui())
+        if self.context.settings_pending:
+            self.call_after_refresh(self._validate_settings)
+        else:
+            self._warn(self.context.warnings)
         if self.card is not None:
             try:
                 session = self.services.cards.open_current(self.card)
@@ -116,6 +114,43 @@ class PersonaApp(App):
         self.switch_mode(self.start)
         for problem in problems:  # over the first screen, not under it
             self.show_error(problem)
+
+    def _apply_ui(self, theme: str | None, keymap: dict[str, str]) -> None:
+        """Theme and keymap from config.toml (``None``/empty: Textual's defaults); applying
+        them is not a change to save."""
+        self._loading = True
+        try:
+            theme = theme if theme in self.available_themes else self._default_theme
+            if theme != self.theme:
+                self.theme = theme
+            if keymap != getattr(self, "_applied_keymap", {}):
+                self.set_keymap(keymap)
+                self._applied_keymap = keymap
+        finally:
+            self._loading = False
+
+    def _warn(self, warnings: Iterable[str]) -> None:
+        for warning in warnings:
+            self.notify(strip_control(warning), title="config.toml", severity="warning",
+                        markup=False)
+
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    def _validate_settings(self) -> None:
+        """Validate config.toml off the loop (the settings model imports pydantic), then
+        settle theme, keymap, warnings and a refusal on the loop."""
+        error = self.context.validate()
+        self.call_from_thread(self._settings_validated, error)
+
+    def _settings_validated(self, error: PersonaError | None) -> None:
+        # what the app shows once config.toml is validated is what it showed when it was
+        # validated before the first frame: the file's theme and keymap, or on a refusal
+        # the defaults and the one error dialog (over Providers, where the app opened)
+        self._apply_ui(*self.context.first_frame_ui())
+        if error is not None:
+            self._load_error = error
+            self.show_error(error)
+        else:
+            self._warn(self.context.warnings)
 
     def watch_theme(self, theme: str) -> None:
         """The chosen theme persists in config.toml (only ``ui.theme`` is written)."""
@@ -258,7 +293,8 @@ def load_context(paths: PathManager | None = None
     """The process's context; a broken config.toml gives the defaults and the error, which
     the app shows (the app must open, so the user can see what to fix)."""
     try:
-        return AppContext.default(paths), None
+        # config.toml read now, validated after the first paint (see AppContext.deferred)
+        return AppContext.default(paths, deferred=True), None
     except PersonaError as exc:
         return AppContext.adopt(AppContext(paths or PathManager.default())), exc
 

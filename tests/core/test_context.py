@@ -23,7 +23,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "persona_tui"
 CONTEXT_MODULES = {"core/config.py", "core/context.py"}
 #: what reading or writing those files looks like in code
 FILE_ACCESS = {"load_settings", "read_settings", "load_credentials", "patch_config",
-               "save_credential", "_read_raw", "config_file", "credentials_file"}
+               "save_credential", "_read_raw", "read_config_data", "validate_config",
+               "config_file", "credentials_file"}
 
 
 def _file_access(package: Path) -> list[str]:

@@ -239,6 +239,38 @@ async def test_a_broken_config_is_an_error_dialog_not_a_crash(paths):
         assert isinstance(pilot.app.screen, ProvidersScreen)
 
 
+async def test_a_config_refused_after_the_first_paint_is_the_same_error_dialog(paths):
+    """config.toml is validated after the first paint: a refused file still gives the one
+    dialog, with the code, message and hint of a refused load, over Providers, whose states
+    are then the defaults; the file's theme does not stay (a refused file sets nothing)."""
+    from persona_tui.core.errors import ConfigurationError
+    from persona_tui.services.errors import report
+
+    write_config({"ui": {"theme": "nord"}, "data": {"max_file_mb": -1},
+                  "providers": {"ollama": {"default_model": "llama3.2"}}}, paths)
+    with pytest.raises(ConfigurationError) as refused:
+        AppContext.load(paths)
+    async with PersonaApp().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ErrorDialog)
+        assert pilot.app.screen.report == report(refused.value, pilot.app.context)
+        assert pilot.app.theme != "nord"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ProvidersScreen)
+        assert pilot.app.screen.query_one("#default-model", Input).value == ""
+        assert cell(pilot.app, "openai", "State") == "not configured"
+    # a valid file: its theme and states, read after the first paint
+    write_config({"ui": {"theme": "nord"},
+                  "providers": {"ollama": {"default_model": "llama3.2"}}}, paths)
+    async with PersonaApp(context=AppContext.deferred(paths)).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ProvidersScreen)
+        assert pilot.app.theme == "nord"
+        assert pilot.app.screen.query_one("#default-model", Input).value == "llama3.2"
+        assert not pilot.app.screen.query_one(DataTable).loading
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_providers(snap_compare, size):
     assert snap_compare(PersonaApp(start="providers"), terminal_size=size)
@@ -249,6 +281,7 @@ async def test_a_theme_change_keeps_the_base_url_saved_on_providers(paths):
     so the base URL saved on Providers a moment earlier was gone. Checked in the real file."""
     write_config({"ui": {"theme": "textual-dark"}}, paths)
     async with PersonaApp(start="providers").run_test(size=(100, 30)) as pilot:
+        await settle(pilot)  # config.toml validated, the states read, after the first paint
         await pilot.press("down")  # OpenAI
         await pilot.pause()
         url = pilot.app.screen.query_one("#base-url", Input)

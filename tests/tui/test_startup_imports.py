@@ -13,12 +13,15 @@ import os
 import subprocess
 import sys
 
+from tests.config_files import write_config
+
 #: what must wait until a screen or a worker needs it
 HEAVY = ("pydantic", "httpx", "numpy", "rapidfuzz", "wordfreq", "phonenumbers",
          "persona_tui.core.generation", "persona_tui.core.data", "persona_tui.core.privacy")
 
 PROBE = """
 import asyncio, json, sys
+SCREEN = sys.argv[1]
 import persona_tui.cli  # the entry point's own imports
 from persona_tui.tui import app as app_module
 
@@ -28,7 +31,7 @@ class Probe(app_module.PersonaApp):
     CSS_PATH = app_module.PersonaApp.CSS_PATH
 
     def _display(self, screen, renderable):
-        if "first_paint" not in seen and screen.name == "home":
+        if "first_paint" not in seen and screen.name == SCREEN:
             seen["first_paint"] = sorted(sys.modules)
         return super()._display(screen, renderable)
 
@@ -43,14 +46,14 @@ async def main():
         await app.workers.wait_for_complete()  # the home screen's worker, after the paint
         await pilot.pause()
         seen["after_workers"] = sorted(sys.modules)
+        seen["theme"] = app.theme
     print(json.dumps(seen))
 
 asyncio.run(main())
 """
 
 
-def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pytestconfig,
-                                                               tmp_path_factory):
+def _run_probe(screen: str, pytestconfig, tmp_path_factory) -> dict:
     # a bytecode cache kept between runs: without one (PYTHONDONTWRITEBYTECODE) the fresh
     # interpreter compiles every module it imports, seconds on a loaded machine (a run
     # without pytest's cache, -p no:cacheprovider, compiles into a temporary folder)
@@ -58,14 +61,31 @@ def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pyt
              else tmp_path_factory.mktemp("startup-pycache"))
     env = {**os.environ, "PYTHONPYCACHEPREFIX": str(cache)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                          timeout=120, check=True, env=env)
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, "-c", PROBE, screen], capture_output=True,
+                          text=True, timeout=120, check=True, env=env)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
-    def heavy(modules: list[str]) -> set[str]:
-        return {m for m in modules for h in HEAVY if m == h or m.startswith(h + ".")}
 
+def heavy(modules: list[str]) -> set[str]:
+    return {m for m in modules for h in HEAVY if m == h or m.startswith(h + ".")}
+
+
+def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pytestconfig,
+                                                               tmp_path_factory):
+    seen = _run_probe("home", pytestconfig, tmp_path_factory)
     assert heavy(seen["first_paint"]) == set()
     # the probe sees what comes later: the home screen's worker reads Ollama's records,
     # which brings httpx, after the first paint
     assert "httpx" in heavy(seen["after_workers"])
+
+
+def test_the_first_paint_of_a_returning_user_validates_nothing(paths, pytestconfig,
+                                                               tmp_path_factory):
+    """A config.toml: the app opens on Providers with the file's theme, and validates the
+    settings (pydantic) and reads the vendors' states in threads after the first paint."""
+    write_config({"ui": {"theme": "nord"},
+                  "providers": {"ollama": {"default_model": "llama3.2"}}}, paths)
+    seen = _run_probe("providers", pytestconfig, tmp_path_factory)
+    assert heavy(seen["first_paint"]) == set()
+    assert "pydantic" in heavy(seen["after_workers"])  # validated, after the paint
+    assert seen["theme"] == "nord"

@@ -92,6 +92,10 @@ class ProvidersScreen(PersonaScreen):
         provider: str
         error: Exception
 
+    @dataclass
+    class StatesRead(Message):
+        states: list[ProviderState]
+
     def __init__(self) -> None:
         super().__init__(name="providers")
         self.states: dict[str, ProviderState] = {}
@@ -120,8 +124,38 @@ class ProvidersScreen(PersonaScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.reload()
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.focus()
+        if self.app.context.settings_pending:
+            # config.toml is not validated yet (the app validates it after its first paint):
+            # reading the states would validate it here, on the loop, before the first
+            # frame. The table says it is loading, and a worker reads them after the paint.
+            table.loading = True
+            self.query_one("#provider-note", Static).update("Reading the settings…")
+            self.call_after_refresh(self._read_states)
+        else:
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="provider-states", exit_on_error=False)
+    def _read_states(self) -> None:
+        """Every vendor's local state, off the loop (validates a pending config.toml)."""
+        try:
+            states = self.app.services.providers.states()
+        except PersonaError as exc:
+            self.app.call_from_thread(self._states_failed, exc)
+        else:
+            self.post_message(self.StatesRead(states))
+
+    def _states_failed(self, error: PersonaError) -> None:
+        self.query_one(DataTable).loading = False
+        self.query_one("#provider-note", Static).update("")
+        self.app.show_error(error)
+
+    @on(StatesRead)
+    def _states_read(self, message: StatesRead) -> None:
+        self.query_one(DataTable).loading = False
+        self._show_states(message.states)
+        self.refresh_bindings()  # t, ctrl+s and ctrl+f have a provider to act on now
 
     def _url_width(self) -> int | None:
         """Room for the Base URL column at this width, or None when every column fits."""
@@ -160,6 +194,9 @@ class ProvidersScreen(PersonaScreen):
         except PersonaError as exc:
             self.app.show_error(exc)
             return
+        self._show_states(states)
+
+    def _show_states(self, states: list[ProviderState]) -> None:
         for state in states:
             previous = self.states.get(state.provider)
             if previous is not None and previous.status is not None:
@@ -216,6 +253,12 @@ class ProvidersScreen(PersonaScreen):
         if event.row_key.value:
             self.selected = event.row_key.value
             self._fill_form()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the states are read there is no selected provider to test, save or forget."""
+        if action in ("test", "save", "forget_key") and self.selected not in self.states:
+            return None  # shown, disabled
+        return True
 
     def action_test(self) -> None:
         state = self.states[self.selected]
