@@ -36,6 +36,7 @@ from persona_tui.services.options import InvalidOptions, persona_config
 from persona_tui.tui.coalesce import Coalescer
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
+from persona_tui.tui.widgets.persona_list import PersonaList
 from persona_tui.tui.widgets.stream_view import StreamView
 
 FLUSH_EVERY_S = 0.05
@@ -161,7 +162,7 @@ class GenerateScreen(PersonaScreen):
             output.HELP = "The model's reply as it streams in (shown literally)."
             yield output
             # one widget for every persona: each layout pass during a fast stream stays cheap
-            personas = OptionList(id="personas", markup=False)
+            personas = PersonaList(id="personas", markup=False)
             personas.HELP = "Personas as they are parsed, with their evidence."
             yield personas
         yield Static("Press ctrl+g to start.", id="stats", markup=False)
