@@ -33,3 +33,18 @@ def vendor_server():
     server = start_server()
     yield server
     server.close()
+
+
+@pytest.fixture
+def sample_ollama(vendor_server, paths):
+    """The vendor server answering as Ollama with the sample study's personas, and
+    config.toml pointing Ollama at it: a whole run that succeeds, for tests of what
+    happens around a run (saving, the event loop, hostile states)."""
+    from persona_tui.resources import sample_project
+    from tests.config_files import write_config
+
+    vendor_server.reset()
+    vendor_server.reply = (sample_project() / "personas.json").read_text("utf-8")
+    write_config({"providers": {"ollama": {"base_url": vendor_server.url}}}, paths)
+    yield vendor_server
+    vendor_server.reset()

@@ -14,20 +14,15 @@ from persona_tui.tui.app import PersonaApp
 from persona_tui.tui.screens.dialogs import ErrorDialog
 from persona_tui.tui.screens.generate import GenerateScreen
 from persona_tui.tui.widgets.stream_view import StreamView
-from tests.config_files import write_config
 from tests.hostile import files
-from tests.hostile.conftest import DATA, SAMPLE_REPLY, assert_clean
+from tests.hostile.conftest import DATA, assert_clean
 from tests.vendor_server import ErrorEvent, RawBody, Status
 from tests.vendor_server import hostile
 
 
 @pytest.fixture
-def ollama(vendor_server, paths):
-    vendor_server.reset()
-    vendor_server.reply = SAMPLE_REPLY
-    write_config({"providers": {"ollama": {"base_url": vendor_server.url}}}, paths)
-    yield vendor_server
-    vendor_server.reset()
+def ollama(sample_ollama):
+    return sample_ollama
 
 
 async def settle(pilot, seconds: float = 0.6) -> None:

@@ -23,19 +23,14 @@ from persona_tui.services.generation import (
     RunRequest,
     TextDelta,
 )
-from tests.config_files import write_config
 from tests.vendor_server import CutStream, Stall, Status
 
 SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
 
 
 @pytest.fixture
-def server(vendor_server, paths):
-    vendor_server.reset()
-    vendor_server.reply = SAMPLE_REPLY
-    write_config({"providers": {"ollama": {"base_url": vendor_server.url}}}, paths)
-    yield vendor_server
-    vendor_server.reset()
+def server(sample_ollama):
+    return sample_ollama
 
 
 @pytest.fixture

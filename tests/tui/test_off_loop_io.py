@@ -17,11 +17,8 @@ from dataclasses import dataclass, field
 import pytest
 from textual.widgets import Input, Static
 
-from persona_tui.resources import sample_project
 from persona_tui.tui.app import PersonaApp
-from tests.config_files import write_config
 
-SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
 FILE_EVENTS = {"open", "os.listdir", "os.scandir"}
 
 
@@ -62,12 +59,8 @@ class watching:
 
 
 @pytest.fixture
-def server(vendor_server, paths):
-    vendor_server.reset()
-    vendor_server.reply = SAMPLE_REPLY
-    write_config({"providers": {"ollama": {"base_url": vendor_server.url}}}, paths)
-    yield vendor_server
-    vendor_server.reset()
+def server(sample_ollama):
+    return sample_ollama
 
 
 def text_of(app, selector: str) -> str:
