@@ -63,22 +63,38 @@ def _read_cues(text: str, name: str) -> ReadResult:
     # [text before the first cue, stamp, voice, text, other payload, text between, stamp, …]
     pieces = _CUE.split("\n" + text)
     gaps, stamps, voices, bodies, others = (pieces[i::5] for i in range(5))
-    cues = [(voice.strip() if voice else None, body.strip()) if body is not None
-            else _cue_text(other) for voice, body, other in zip(voices, bodies, others)]
+    del pieces
+    unusual = len(others) - others.count(None)
+    if unusual:
+        cues = [(voice.strip() if voice else None, body.strip()) if body is not None
+                else _cue_text(other) for voice, body, other in zip(voices, bodies, others)]
+        speakers = [speaker for speaker, _ in cues]
+        bodies = [body for _, body in cues]
+        payload_breaks = [1 if other is None else other.count("\n") for other in others]
+        steps = map(add, map(str.count, gaps, repeat("\n")),
+                    chain([2], map(add, payload_breaks, repeat(2))))
+    else:
+        # every cue the usual one-line payload (a voice is None or non-empty)
+        speakers = [voice and voice.strip() for voice in voices]
+        bodies = list(map(str.strip, bodies))
+        steps = map(add, map(str.count, gaps, repeat("\n")), chain([2], repeat(3)))
     # a cue's text is on the line after its timing line: 1 + the line breaks before it (the
     # two of each cue's own start, those of the gaps and earlier payloads: one for the usual
     # one-line payload), less the one put in front of the text
-    payload_breaks = [1 if other is None else other.count("\n") for other in others]
-    steps = map(add, map(str.count, gaps, repeat("\n")),
-                chain([2], map(add, payload_breaks, repeat(2))))
-    lines = list(accumulate(steps))
-    kept = [(stamp, line, speaker, body)
-            for stamp, line, (speaker, body) in zip(stamps, lines, cues) if body]
-    texts = [f"{speaker}: {body}\n" if speaker else f"{body}\n" for _, _, speaker, body in kept]
+    lines = accumulate(steps)
+    if "" in bodies:  # cues with no text are left out
+        kept = [(stamp, line, speaker, body) for stamp, line, speaker, body
+                in zip(stamps, lines, speakers, bodies) if body]
+        stamps = [cue[0] for cue in kept]
+        lines = [cue[1] for cue in kept]
+        speakers = [cue[2] for cue in kept]
+        bodies = [cue[3] for cue in kept]
+    texts = [f"{speaker}: {body}\n" if speaker else f"{body}\n"
+             for speaker, body in zip(speakers, bodies)]
     ends = list(accumulate(map(len, texts)))
     spans = SpanLocator()
-    spans.extend(([0] + ends[:-1]) if ends else [], [(end - 1, speaker, stamp, line, -1) for end, (
-        stamp, line, speaker, _) in zip(ends, kept)])
+    spans.extend(([0] + ends[:-1]) if ends else [],
+                 list(zip(map(add, ends, repeat(-1)), speakers, stamps, lines, repeat(-1))))
     return ReadResult("".join(texts), spans, derived=True)
 
 
