@@ -205,8 +205,12 @@ def _uniform(records: list, numbers: list[int]) -> ReadResult | None:
     and joined, offsets summed) rather than value by value; None for anything else."""
     if not records or type(records[0]) is not dict or not records[0]:
         return None
-    keys = tuple(records[0])
-    if set(map(type, records)) != {dict} or set(map(tuple, records)) != {keys}:
+    keys = list(records[0])
+    width = len(keys)
+    # same keys in the same order: every record as long as the first, and all their keys in
+    # a row are the first's repeated (no tuple per record)
+    if set(map(type, records)) != {dict} or set(map(len, records)) != {width} or \
+            list(chain.from_iterable(records)) != keys * len(records):
         return None
     values = list(chain.from_iterable(map(dict.values, records)))
     if set(map(type, values)) != {str}:
@@ -214,11 +218,15 @@ def _uniform(records: list, numbers: list[int]) -> ReadResult | None:
     # "key: value\n" per value, a blank line between records
     heads = [f"{key}: " for key in keys]
     rest = [f"\n{head}" for head in heads[1:]]
-    prefixes = chain([heads[0]], rest, cycle([f"\n\n{heads[0]}", *rest]))
-    text = "".join(chain.from_iterable(zip(prefixes, values))) + "\n"
+    parts = [f"\n\n{heads[0]}", *rest] * len(records)
+    parts[0] = heads[0]
+    pieces: list[str] = [""] * (2 * len(values))
+    pieces[0::2] = parts
+    pieces[1::2] = values
+    text = "".join(pieces) + "\n"
+    del parts, pieces
     spans = ValueLocator()
     labels = [spans.label(key, key) for key in keys]
-    width = len(keys)
     # per value its "key: value" (the line less its break); each line break, and one more
     # after each record's last value, comes before the next value
     bare = list(map(add, map(len, values), cycle([len(key) + 2 for key in keys])))
