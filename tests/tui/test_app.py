@@ -174,6 +174,7 @@ async def test_test_connection_against_a_real_server(vendor_server, paths):
         "ollama": {"base_url": vendor_server.url},
         "openai": {"base_url": f"{vendor_server.url}/v1"}}}, paths)
     async with PersonaApp(start="providers").run_test(size=(100, 30)) as pilot:
+        await settle(pilot)  # config.toml validated, the states read, after the first paint
         await pilot.press("t")  # Ollama is selected first
         await settle(pilot)
         assert cell(pilot.app, "ollama", "State") == "available"
@@ -202,7 +203,7 @@ async def test_markup_and_control_sequences_from_config_are_shown_literally(path
     write_config({"providers": {"ollama": {
         "default_model": "[bold]evil[/]\x1b]0;title\x07"}}}, paths)
     async with PersonaApp(start="providers").run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)  # the states are read after the first paint
         assert cell(pilot.app, "ollama", "Default model") == "[bold]evil[/]"
 
 
@@ -304,7 +305,7 @@ async def test_a_theme_change_keeps_the_base_url_saved_on_providers(paths):
 async def test_a_keyless_local_openai_compatible_server_is_never_asked_for_a_key(paths):
     write_config({"providers": {"openai": {"base_url": "http://127.0.0.1:8080/v1"}}}, paths)
     async with PersonaApp(start="providers").run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)  # the states are read after the first paint
         assert cell(pilot.app, "openai", "State") == "not tested"
         assert cell(pilot.app, "openai", "Key") == "not needed"
         await pilot.press("down")  # OpenAI
