@@ -20,13 +20,8 @@ SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
 
 
 @pytest.fixture
-def server(vendor_server, paths):
-    vendor_server.reset()
-    vendor_server.reply = SAMPLE_REPLY
-    write_config({"providers": {"ollama": {
-        "base_url": vendor_server.url}}}, paths)
-    yield vendor_server
-    vendor_server.reset()
+def server(sample_ollama):
+    return sample_ollama
 
 
 async def settle(pilot, seconds: float = 0.6) -> None:
