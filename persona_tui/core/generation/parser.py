@@ -8,6 +8,7 @@ parser never raises on model output: whatever the text, it returns a :class:`Par
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from persona_tui.core.generation.evidence import EvidenceVerifier
 from persona_tui.core.generation.passages import PassageIndex
 from persona_tui.core.models.persona import Persona, canonical_key, slugify
 from persona_tui.core.utils.json_extractor import JSONExtractor
+from persona_tui.core.utils.sanitize import MAX_DEPTH
 
 _LIST_KEYS = ("personas", "persona", "userpersonas", "users", "profiles", "results", "items",
               "data")
@@ -34,6 +36,54 @@ class ParseResult:
     @property
     def ok(self) -> bool:
         return bool(self.personas)
+
+
+@dataclass(frozen=True)
+class _Item:
+    """What one candidate object came to on its own: a persona (validated, its id set to
+    ``slug``, its evidence verified) or the reason it was refused."""
+
+    name: str | None  # for the error's label
+    persona: Persona | None = None
+    slug: str = ""  # the id it asks for, before duplicates are numbered
+    #: whether its id was set after validation (which validates the persona again)
+    renumbered: bool = False
+    error: str | None = None
+    verified: int = 0
+    total: int = 0
+
+
+class KnownItems:
+    """Candidates already parsed in one reply, by their JSON text, for a later parse of the
+    same reply (its whole text, once it has ended) to reuse.
+
+    Only valid for one set of sources and one passage index: it forgets everything when
+    handed others. A candidate's outcome depends on nothing else — its content, the passages
+    and the sources — so reusing it gives what parsing it again would. The one thing that
+    depends on its neighbours, its id (``alex``, ``alex-2``), is checked: a candidate whose
+    id comes out different in the whole reply is parsed again with that id.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[str, _Item] = {}
+        self._for: tuple[PassageIndex | None, EvidenceVerifier | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _scope(self, passages: PassageIndex | None, verifier: EvidenceVerifier | None) -> None:
+        if self._for is None or self._for[0] is not passages or self._for[1] is not verifier:
+            self._items.clear()
+            self._for = (passages, verifier)
+
+
+def _item_key(item: Any) -> str | None:
+    """The candidate's identity: its JSON text, keys in their order (a persona with "name"
+    before "Name" reads the first). None when it has none (too deep to write)."""
+    try:
+        return json.dumps(item, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _persona_list(value: Any) -> list[tuple[Any, tuple[Any, ...]]] | None:
@@ -74,10 +124,17 @@ class PersonaParser:
         self._verifier: tuple[tuple[int, ...], EvidenceVerifier] | None = None
 
     def parse(self, text: Any, *, sources: SourcesLike = None,
-              passages: PassageIndex | None = None) -> ParseResult:
+              passages: PassageIndex | None = None,
+              known: KnownItems | None = None) -> ParseResult:
         """Personas from ``text``. With ``passages`` (the prompt's numbered passages), claims
-        that cite passage numbers get those passages as evidence."""
+        that cite passage numbers get those passages as evidence. With ``known``, candidates
+        it holds are reused and the others are added to it; the result is the same."""
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
+        if known is not None:
+            try:
+                return self._parse_reusing(raw, sources, passages, known)
+            except Exception:  # noqa: BLE001 - the plain parse below says what went wrong
+                pass
         result = ParseResult(raw=raw)
         try:
             self._parse(raw, result, passages)
@@ -87,11 +144,14 @@ class PersonaParser:
             result.errors.append(f"could not parse the output ({type(exc).__name__}: {exc})")
         return result
 
-    def _parse(self, text: str, result: ParseResult, passages: PassageIndex | None = None
-               ) -> None:
+    def _candidates(self, text: str, result: ParseResult
+                    ) -> tuple[list[tuple[Any, tuple[Any, ...]]],
+                               tuple[tuple[Any, ...], ...]] | None:
+        """The persona candidates of the reply with their paths, and the paths cut off by
+        its end; None (and the reason in ``result``) when it holds no persona list."""
         if not text.strip():
             result.errors.append("the model returned no text")
-            return
+            return None
         found = None
         for value in self.extractor.extract_all(text):
             found = _persona_list(value)
@@ -108,50 +168,131 @@ class PersonaParser:
             result.errors.append(
                 "the output was cut off before any complete persona" if result.truncated else
                 "no JSON with personas was found in the output")
+            return None
+        return found, cut_paths
+
+    def _parse(self, text: str, result: ParseResult, passages: PassageIndex | None = None
+               ) -> None:
+        candidates = self._candidates(text, result)
+        if candidates is None:
             return
+        found, cut_paths = candidates
         dropped = 0
         for index, (item, path) in enumerate(found):
             if path in cut_paths:
                 dropped += 1
                 continue
             self._one(item, index, result, passages)
+        self._report_cut(result, dropped)
+        self._assign_ids(result.personas)
+
+    @staticmethod
+    def _report_cut(result: ParseResult, dropped: int) -> None:
         if result.truncated and not result.personas and not result.errors:
             result.errors.append("the output was cut off before any complete persona")
         elif result.truncated:
             result.warnings.append(
                 f"the output was cut off (token limit?): kept {len(result.personas)} complete "
                 f"persona(s), dropped {dropped} incomplete")
-        self._assign_ids(result.personas)
+
+    def _parse_reusing(self, text: str, sources: SourcesLike, passages: PassageIndex | None,
+                       known: KnownItems) -> ParseResult:
+        """:meth:`_parse` then :meth:`_verify`, step for step, with each candidate's own
+        work (validating, numbering, verifying) taken from ``known`` when it is there."""
+        result = ParseResult(raw=text)
+        verifier = self._verifier_for(coerce_sources(sources)) if sources is not None else None
+        known._scope(passages, verifier)
+        candidates = self._candidates(text, result)
+        if candidates is None:
+            return result
+        found, cut_paths = candidates
+        dropped = verified_total = total = 0
+        seen: set[str] = set()
+        for index, (item, path) in enumerate(found):
+            if path in cut_paths:
+                dropped += 1
+                continue
+            key = _item_key(item)
+            done = known._items.get(key) if key is not None else None
+            if done is None:
+                done = self._item(item, passages, verifier)
+                if key is not None:
+                    known._items[key] = done
+            if done.persona is None:
+                result.errors.append(f"{_label(index, done.name)}: {done.error}")
+                continue
+            candidate = _unique(done.slug, seen)
+            persona, verified, count = done.persona, done.verified, done.total
+            if candidate != done.slug:  # a second "Alex": its id is "alex-2"
+                if done.renumbered or not _nested(persona.demographics, persona.additional):
+                    persona = persona.model_copy(update={"id": candidate})
+                else:
+                    persona, verified, count = self._finished(item, passages, verifier,
+                                                              candidate)
+            result.personas.append(persona)
+            verified_total += verified
+            total += count
+        self._report_cut(result, dropped)
+        if total and verified_total < total:
+            result.warnings.append(_unverified(total - verified_total, total))
+        return result
+
+    def _item(self, item: Any, passages: PassageIndex | None,
+              verifier: EvidenceVerifier | None) -> _Item:
+        """One candidate parsed on its own, as :meth:`_parse` and :meth:`_verify` would."""
+        name, persona, error = self._validate(item, passages)
+        if persona is None:
+            return _Item(name, error=error)
+        slug = slugify(persona.id or persona.name)
+        renumbered = persona.id != slug
+        if renumbered:
+            persona.id = slug
+        verified = count = 0
+        if verifier is not None:
+            persona, verified, count = verifier.verify(persona)
+        return _Item(name, persona, slug, renumbered, verified=verified, total=count)
+
+    def _finished(self, item: Any, passages: PassageIndex | None,
+                  verifier: EvidenceVerifier | None, id_: str) -> tuple[Persona, int, int]:
+        _, persona, error = self._validate(item, passages)
+        if persona is None:  # it validated before; should it not now, the plain parse decides
+            raise RuntimeError(error)
+        if persona.id != id_:
+            persona.id = id_
+        if verifier is None:
+            return persona, 0, 0
+        return verifier.verify(persona)
 
     def _one(self, item: Any, index: int, result: ParseResult,
              passages: PassageIndex | None = None) -> None:
-        label = f"persona {index + 1}"
+        name, persona, error = self._validate(item, passages)
+        if persona is not None:
+            result.personas.append(persona)
+        else:
+            result.errors.append(f"{_label(index, name)}: {error}")
+
+    @staticmethod
+    def _validate(item: Any, passages: PassageIndex | None
+                  ) -> tuple[str | None, Persona | None, str | None]:
+        """``(name, persona, None)`` or ``(name, None, why not)`` for one candidate."""
         if not isinstance(item, dict):
-            result.errors.append(f"{label}: expected an object, got {type(item).__name__}")
-            return
+            return None, None, f"expected an object, got {type(item).__name__}"
         if passages is not None:
             item = passages.attach(item)
         name = next((v for k, v in item.items() if isinstance(k, str)
                      and canonical_key(k) == "name" and isinstance(v, str)), None)
-        if name:
-            label += f" ({name[:40]})"
         try:
-            result.personas.append(Persona.model_validate(item))
+            return name, Persona.model_validate(item), None
         except PydanticValidationError as exc:
-            result.errors.append(f"{label}: {_describe(exc)}")
+            return name, None, _describe(exc)
         except ValueError as exc:
-            result.errors.append(f"{label}: {exc}")
+            return name, None, str(exc)
 
     @staticmethod
     def _assign_ids(personas: list[Persona]) -> None:
         seen: set[str] = set()
         for persona in personas:
-            base = slugify(persona.id or persona.name)
-            candidate, n = base, 2
-            while candidate in seen:
-                candidate = f"{base}-{n}"
-                n += 1
-            seen.add(candidate)
+            candidate = _unique(slugify(persona.id or persona.name), seen)
             if persona.id != candidate:
                 persona.id = candidate
 
@@ -173,9 +314,46 @@ class PersonaParser:
             total += count
         result.personas = checked
         if total and verified_total < total:
-            result.warnings.append(
-                f"{total - verified_total} of {total} evidence excerpts were not found in their "
-                "sources (kept, marked unverified)")
+            result.warnings.append(_unverified(total - verified_total, total))
 
 
-__all__ = ["ParseResult", "PersonaParser"]
+def _nested(*values: Any, limit: int = MAX_DEPTH - 3) -> bool:
+    """Whether a container sits ``limit`` levels deep in ``values``.
+
+    Setting a persona's id validates it again. On a validated persona that changes nothing,
+    except that :func:`clean_tree` cuts containers nested past its depth limit, and
+    validation moved some values one level down (a top-level ``age`` into ``demographics``):
+    a value that deep can be cut once more. Only then is a renumbered duplicate parsed again
+    instead of copied with its new id."""
+    stack = [(value, 1) for value in values]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, (list, tuple)):
+            if depth >= limit:
+                return True
+            stack += [(item, depth + 1) for item in value]
+    return False
+
+
+def _label(index: int, name: str | None) -> str:
+    return f"persona {index + 1}" + (f" ({name[:40]})" if name else "")
+
+
+def _unique(base: str, seen: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``… if taken; the one returned is taken from now on."""
+    candidate, n = base, 2
+    while candidate in seen:
+        candidate = f"{base}-{n}"
+        n += 1
+    seen.add(candidate)
+    return candidate
+
+
+def _unverified(missing: int, total: int) -> str:
+    return (f"{missing} of {total} evidence excerpts were not found in their sources (kept, "
+            "marked unverified)")
+
+
+__all__ = ["KnownItems", "ParseResult", "PersonaParser"]

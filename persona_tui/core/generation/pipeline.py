@@ -33,7 +33,7 @@ from persona_tui.core.generation.events import (
 from persona_tui.core.generation.figures import data_paths, exceeds, plan_figures
 from persona_tui.core.generation.incremental import ObjectScanner
 from persona_tui.core.generation.names import NameGuard, offered_names
-from persona_tui.core.generation.parser import PersonaParser
+from persona_tui.core.generation.parser import KnownItems, PersonaParser
 from persona_tui.core.generation.passages import PassageIndex
 from persona_tui.core.generation.prompts import (
     PROMPT_VERSION,
@@ -251,6 +251,10 @@ class _Run:
         self.announced = 0
         self._scanner = ObjectScanner()
         self._found: list[Persona] = []
+        #: the candidates parsed while the chunk streamed, reused by its final parse
+        self._known = KnownItems()
+        #: id(parsed persona) -> (that persona, it checked by the name guard)
+        self._checked: dict[int, tuple[Persona, Persona]] = {}
         self.input_tokens = 0
         self.output_tokens = 0
         self.estimated = False
@@ -289,7 +293,7 @@ class _Run:
             chunk_input = sum(estimate_tokens(m.content) + 4 for m in messages)
             queue: asyncio.Queue = asyncio.Queue()
             task = asyncio.create_task(self._pump(messages, queue, schema))
-            self._scanner, self._found = ObjectScanner(), []
+            self._scanner, self._found, self._known = ObjectScanner(), [], KnownItems()
             text_parts: list[str] = []
             last_parse = last_usage = 0.0
             final = None
@@ -389,8 +393,9 @@ class _Run:
         the objects closed since the last look are parsed, so a long reply is not parsed
         over and over while it streams."""
         for raw in self._scanner.feed(text):
-            found = self.p.parser.parse(raw, sources=self.documents, passages=self.passages)
-            self._found += [self.guard.check(p) for p in found.personas]
+            found = self.p.parser.parse(raw, sources=self.documents, passages=self.passages,
+                                        known=self._known)
+            self._found += [self._check(p) for p in found.personas]
         parsed = self._found
         events = []
         for index in range(self.announced - len(self.personas), len(parsed)):
@@ -400,11 +405,24 @@ class _Run:
         self.announced = max(self.announced, len(self.personas) + len(parsed))
         return events
 
+    def _check(self, persona: Persona) -> Persona:
+        """``persona`` through the name guard, once per parsed persona: the final parse hands
+        back the very personas parsed while streaming, and the guard gives a persona the same
+        answer every time (a participant's name keeps the first new name it was given)."""
+        seen = self._checked.get(id(persona))
+        if seen is None or seen[0] is not persona:
+            seen = self._checked[id(persona)] = (persona, self.guard.check(persona))
+        return seen[1]
+
     def _absorb(self, text: str, final, chunk_input: int) -> None:
-        result = self.p.parser.parse(text, sources=self.documents, passages=self.passages)
+        # the whole reply is the authority; what was parsed while it streamed is reused
+        # (the same result, for a fraction of the work: this runs while the app draws)
+        result = self.p.parser.parse(text, sources=self.documents, passages=self.passages,
+                                     known=self._known)
         self.warnings += [w for w in result.warnings if w not in self.warnings]
         self.errors += result.errors
-        checked = [self.guard.check(p) for p in result.personas]
+        # copies: what was announced while streaming stays apart from the result
+        checked = [self._check(p).model_copy() for p in result.personas]
         self.personas = _merge(self.personas, checked,
                                self.p.config.persona.count * len(self.plan.chunks))
         if final is not None:
