@@ -18,7 +18,8 @@ from collections.abc import Callable
 class Coalescer:
     def __init__(self, emit: Callable[[str], None], interval: float = 0.05) -> None:
         self._emit = emit
-        self._interval = interval
+        #: seconds between two batches; the owner may change it while text streams
+        self.interval = interval
         self._parts: list[str] = []
         self._last = time.monotonic()
         self._timer: asyncio.TimerHandle | None = None
@@ -26,14 +27,14 @@ class Coalescer:
     def add(self, text: str) -> None:
         self._parts.append(text)
         waited = time.monotonic() - self._last
-        if waited >= self._interval:
+        if waited >= self.interval:
             self.flush()
         elif self._timer is None:
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:  # no loop in this thread: the next add or flush hands it on
                 return
-            self._timer = loop.call_later(self._interval - waited, self._due)
+            self._timer = loop.call_later(self.interval - waited, self._due)
 
     def _due(self) -> None:
         self._timer = None

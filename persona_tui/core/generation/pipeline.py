@@ -1,6 +1,6 @@
 """Load -> prompt -> stream -> parse -> verify evidence -> score, as one cancellable stream.
 
-The provider's stream runs in a task that feeds a queue, so the consumer sees retry waits
+The provider's stream runs in a task that feeds an inbox, so the consumer sees retry waits
 while they happen ("rate limited, retrying in 4 s") rather than after, and cancelling the
 consumer cancels the task, which closes the HTTP stream at once. Personas are announced as
 soon as they are complete in the text, and a budget stops the run the moment the cost so far
@@ -10,6 +10,7 @@ would pass it, keeping what was produced.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -146,6 +147,56 @@ def _loop_has_work() -> bool:
 
 class _Stop(Exception):
     pass
+
+
+class _Inbox:
+    """What the stream's reader hands the run, in order, with one wake-up per batch.
+
+    A fast reply is tens of thousands of chunks a second. Handing each one over (a queue's
+    put, a get, a task switch) cost more than reading it: the run alone took 1.3-1.4x the
+    bare stream. Here a chunk's text is appended to a list and the reader wakes the run only
+    when it was waiting; the run takes everything that arrived since its last look, with
+    the texts between two other items joined into one piece."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple[str, Any]] = []
+        self._texts: list[str] = []
+        self._waiting: asyncio.Future | None = None
+        self._taken: collections.deque[tuple[str, Any]] = collections.deque()
+
+    def text(self, text: str) -> None:
+        self._texts.append(text)
+        self._wake()
+
+    def put(self, kind: str, item: Any) -> None:
+        self._close_text()
+        self._items.append((kind, item))
+        self._wake()
+
+    def _close_text(self) -> None:
+        if self._texts:
+            self._items.append(("text", "".join(self._texts)))
+            self._texts = []
+
+    def _wake(self) -> None:
+        waiting = self._waiting
+        if waiting is not None:
+            self._waiting = None
+            if not waiting.done():
+                waiting.set_result(None)
+
+    async def get(self) -> tuple[str, Any]:
+        """The next item: ("text", str), ("chunk", the final chunk), ("retry", notice),
+        ("error", exception) or ("end", None)."""
+        while not self._taken:
+            self._close_text()
+            if self._items:
+                self._taken.extend(self._items)
+                self._items = []
+                break
+            self._waiting = asyncio.get_running_loop().create_future()
+            await self._waiting
+        return self._taken.popleft()
 
 
 class GenerationPipeline:
@@ -291,41 +342,28 @@ class _Run:
             messages, schema, self.passages = await asyncio.to_thread(
                 chunk_prompt, chunk_docs, config.persona, structured=config.structured_output)
             chunk_input = sum(estimate_tokens(m.content) + 4 for m in messages)
-            queue: asyncio.Queue = asyncio.Queue()
-            task = asyncio.create_task(self._pump(messages, queue, schema))
+            inbox = _Inbox()
+            task = asyncio.create_task(self._pump(messages, inbox, schema))
             self._scanner, self._found, self._known = ObjectScanner(), [], KnownItems()
             text_parts: list[str] = []
             last_parse = last_usage = 0.0
             final = None
-            pushback: list[tuple[str, Any]] = []
             try:
                 while True:
-                    kind, item = pushback.pop() if pushback else await queue.get()
-                    if kind == "chunk" and item.text and not item.done and not queue.empty():
-                        # the provider is ahead of us: hand on everything already waiting as
-                        # one delta instead of one event (and four async hops) per token
-                        texts = [item.text]
-                        while not queue.empty():
-                            nxt = queue.get_nowait()
-                            if nxt[0] == "chunk" and nxt[1].text and not nxt[1].done:
-                                texts.append(nxt[1].text)
-                            else:
-                                pushback.append(nxt)
-                                break
-                        item = type(item)("".join(texts))
+                    kind, item = await inbox.get()
                     if kind == "retry":
                         yield RetryWait(item.describe(), item.wait_s)
                     elif kind == "error":
                         raise item
                     elif kind == "end":
                         break
-                    elif item.done:
+                    elif kind == "chunk":
                         final = item
-                    elif item.text:
+                    else:  # text: every piece that arrived since the last look, joined
                         if self.ttft is None:
                             self.ttft = time.monotonic() - self.started
-                        text_parts.append(item.text)
-                        yield TextDelta(item.text, number)
+                        text_parts.append(item)
+                        yield TextDelta(item, number)
                         now = time.monotonic()
                         if now - last_usage >= USAGE_EVERY_S:
                             last_usage = now
@@ -335,7 +373,7 @@ class _Run:
                                     and update.cost_usd > budget:
                                 self.stopped = "budget"
                                 raise _Stop
-                        if "}" in item.text and now - last_parse >= PARSE_EVERY_S:
+                        if "}" in item and now - last_parse >= PARSE_EVERY_S:
                             last_parse = now
                             for event in await asyncio.to_thread(self._announce,
                                                                  "".join(text_parts)):
@@ -361,12 +399,12 @@ class _Run:
                 break
         yield await asyncio.to_thread(self._finish)
 
-    async def _pump(self, messages, queue: asyncio.Queue, schema: dict | None = None) -> None:
+    async def _pump(self, messages, inbox: _Inbox, schema: dict | None = None) -> None:
         config = self.p.config
         seed = config.persona.seed if getattr(self.p.provider, "supports_seed", True) else None
 
         def on_retry(notice: RetryNotice) -> None:
-            queue.put_nowait(("retry", notice))
+            inbox.put("retry", notice)
 
         # A fast reply arrives faster than it is parsed: the socket's buffer then always holds
         # the next chunk, the stream never suspends, and this task kept the event loop to
@@ -378,15 +416,18 @@ class _Run:
                     messages, model=config.model, temperature=config.persona.temperature,
                     max_tokens=output_budget(config.persona), json_mode=True,
                     on_retry=on_retry, response_schema=schema, seed=seed):
-                queue.put_nowait(("chunk", chunk))
+                if chunk.text and not chunk.done:
+                    inbox.text(chunk.text)
+                elif chunk.done:
+                    inbox.put("chunk", chunk)
                 if time.perf_counter() >= hand_on:
                     if _loop_has_work():
                         await asyncio.sleep(0)
                     hand_on = time.perf_counter() + PUMP_SLICE_S
         except Exception as exc:  # handed to the consumer, which decides what it means
-            queue.put_nowait(("error", exc))
+            inbox.put("error", exc)
         else:
-            queue.put_nowait(("end", None))
+            inbox.put("end", None)
 
     def _announce(self, text: str) -> list[GenerationEvent]:
         """Personas newly complete in the text so far (of the chunk being streamed): only

@@ -3,13 +3,17 @@ tokens stream in; Esc stops and keeps what arrived; personas appear as they comp
 
 The worker coalesces text deltas to about twenty screen updates a second and always flushes
 the remainder on finish, failure and cancel, so no token is ever missing from the screen.
+When text arrives faster than a page per update, nobody can read the pages in between, and
+each frame drawn is time taken from the stream: the view is then updated five times a second.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,6 +44,10 @@ from persona_tui.tui.widgets.persona_list import PersonaList
 from persona_tui.tui.widgets.stream_view import StreamView
 
 FLUSH_EVERY_S = 0.05
+#: the update interval while more than a page of text arrives per FLUSH_EVERY_S
+PAGE_FLUSH_EVERY_S = 0.2
+#: personas parsed in a burst join the list together: the first at once, the rest batched
+PERSONAS_EVERY_S = 0.5
 #: quality-gate reasons shown under a partial run (the rest are in run.json)
 MAX_REASONS = 3
 #: option field -> (its input, its label on the form)
@@ -124,6 +132,10 @@ class GenerateScreen(PersonaScreen):
         self._pending_personas: list[Option] = []
         self._add_timer = None
         self.last_result: Any = None
+        #: the running worker's text batches, and when the last batch was shown
+        self._batches: Coalescer | None = None
+        self._last_delta = 0.0
+        self._last_added = 0.0
 
     def compose(self) -> ComposeResult:
         service = self.app.services.generation
@@ -344,8 +356,15 @@ class GenerateScreen(PersonaScreen):
         self.query_one("#output", StreamView).clear()
         self._pending_personas.clear()
         self.query_one("#personas", OptionList).clear_options()
-        self.query_one("#stats", Static).update("Starting…")
+        self._show_status("Starting…")
         self.generate(data, provider, model, config)
+
+    def _show_status(self, text: str) -> None:
+        """One line under the run. A line that fits in place of one line needs no layout of
+        the screen (tens of milliseconds, taken from a starting stream)."""
+        stats = self.query_one("#stats", Static)
+        fits = "\n" not in text and cell_len(text) <= stats.content_region.width
+        stats.update(text, layout=not (fits and stats.size.height == 1))
 
     def action_retry(self) -> None:
         self.action_start()
@@ -374,7 +393,9 @@ class GenerateScreen(PersonaScreen):
     async def generate(self, data: str, provider: str, model: str,
                        config: PersonaConfig) -> None:
         """Relays the service's run as messages; text in batches (see the module's doc)."""
-        output = Coalescer(lambda text: self.post_message(self.Delta(text)), FLUSH_EVERY_S)
+        output = self._batches = Coalescer(lambda text: self.post_message(self.Delta(text)),
+                                           FLUSH_EVERY_S)
+        self._last_delta = time.monotonic()
         async for event in self.app.services.generation.run(
                 RunRequest(data, provider, model, config)):
             if isinstance(event, TextDelta):
@@ -392,18 +413,31 @@ class GenerateScreen(PersonaScreen):
 
     @on(Delta)
     def _delta(self, message: Delta) -> None:
-        self.query_one("#output", StreamView).append(strip_control(message.text))
+        view = self.query_one("#output", StreamView)
+        text = strip_control(message.text)
+        view.append(text)
+        now, last = time.monotonic(), self._last_delta
+        self._last_delta = now
+        if self._batches is not None:
+            # lines a second against a page per FLUSH_EVERY_S
+            fast = text.count("\n") * FLUSH_EVERY_S > view.page_rows * max(now - last, 1e-3)
+            self._batches.interval = PAGE_FLUSH_EVERY_S if fast else FLUSH_EVERY_S
 
     @on(Parsed)
     def _parsed(self, message: Parsed) -> None:
-        # added in batches: one layout pass per batch, not one per persona
+        # added in batches, at most one every PERSONAS_EVERY_S: each batch redraws the list,
+        # a frame that costs as much as several of the stream's while text pours in
         text = Text(_persona_text(message.persona, message.index) + "\n")  # a gap below
         self._pending_personas.append(Option(text))
         if self._add_timer is None:
-            self._add_timer = self.set_timer(0.1, self._add_personas)
+            due = self._last_added + PERSONAS_EVERY_S - time.monotonic()
+            self._add_timer = self.set_timer(max(due, 0.01), self._add_personas)
 
     def _add_personas(self) -> None:
-        self._add_timer = None
+        if self._add_timer is not None:  # called at the end of a run: the batch goes now
+            self._add_timer.stop()
+            self._add_timer = None
+        self._last_added = time.monotonic()
         pending, self._pending_personas = self._pending_personas, []
         if pending:
             self.query_one("#personas", OptionList).add_options(pending)

@@ -49,12 +49,17 @@ class StreamView(ScrollView, can_focus=True):
     def text(self) -> str:
         return "\n".join(self._lines)
 
+    @property
+    def page_rows(self) -> int:
+        """How many lines the view shows at once."""
+        return max(1, self.scrollable_content_region.height)
+
     def clear(self) -> None:
         self._lines = [""]
         self._width = 0
         self._strips.clear()
         self._follow = True
-        self.virtual_size = Size(0, 0)
+        self._grow(Size(0, 0))
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.refresh()
 
