@@ -50,6 +50,10 @@ from tests.benchmarks.bench_streaming import long_reply  # noqa: E402
 LAST_CHUNK: list[float] = []
 #: when the Generate screen's estimate asked the service (after the pause in typing)
 ESTIMATE_STARTED: list[float] = []
+#: when the service answered that estimate (cleared when another starts)
+ESTIMATE_ANSWERED: list[float] = []
+#: how long the estimate's text may stay the same after the service answered
+UNCHANGED_S = 10.0
 
 
 def watch_estimate_start() -> None:
@@ -59,7 +63,10 @@ def watch_estimate_start() -> None:
 
     async def estimate(self, *args, **kwargs):
         ESTIMATE_STARTED[:] = [time.perf_counter()]
-        return await original(self, *args, **kwargs)
+        ESTIMATE_ANSWERED.clear()
+        answer = await original(self, *args, **kwargs)
+        ESTIMATE_ANSWERED[:] = [time.perf_counter()]
+        return answer
 
     GenerationService.estimate = estimate
 
@@ -89,12 +96,36 @@ def type_into(app, selector: str, text: str) -> None:
         app.post_message(events.Key(char, char))
 
 
-async def wait_until(condition, timeout: float = 300.0) -> None:
+class BenchError(Exception):
+    """The app never reached the state a phase waits for; the message says which and why."""
+
+
+async def wait_until(condition, timeout: float = 300.0, what: str = "the app never got "
+                     "there") -> None:
     started = time.perf_counter()
     while not condition():
         if time.perf_counter() - started > timeout:
-            raise TimeoutError("the app never got there")
+            raise BenchError(f"{what} (waited {timeout:.0f} s)")
         await asyncio.sleep(0.005)
+
+
+async def wait_for_estimate(app, before: str, folder: Path) -> None:
+    """Until the estimate for ``folder`` is shown: its text changes from ``before``. A
+    folder whose estimate reads like ``before`` (the same data as ``sample``, which the
+    screen estimated first) never changes it: that fails once the service has answered and
+    the text stayed the same for UNCHANGED_S, instead of waiting for ever."""
+    def shown() -> bool:
+        text = estimate_text(app)
+        if text != before and text.startswith("estimate:"):
+            return True
+        if ESTIMATE_ANSWERED and time.perf_counter() - ESTIMATE_ANSWERED[0] > UNCHANGED_S:
+            raise BenchError(
+                f"the estimate of {folder} was answered {UNCHANGED_S:.0f} s ago but the "
+                f"screen still reads {text!r}, as before it was typed: is it the same data "
+                "as `sample`? Pass --corpus a folder that differs from it (add a file).")
+        return False
+
+    await wait_until(shown, what=f"the estimate of {folder} was never shown")
 
 
 async def one_round(url: str, folder: Path) -> dict[str, list[float]]:
@@ -123,10 +154,10 @@ async def one_round(url: str, folder: Path) -> dict[str, list[float]]:
             # asks the service after its pause in typing) until the estimate is shown
             ESTIMATE_STARTED.clear()
             await wait_until(lambda: app.screen.query_one("#data").value == str(folder)
-                             and ESTIMATE_STARTED)
+                             and ESTIMATE_STARTED, what="the screen never asked for the "
+                             "estimate of the typed folder")
             typed = ESTIMATE_STARTED[0]
-            await wait_until(lambda: estimate_text(app) != before
-                             and estimate_text(app).startswith("estimate:"))
+            await wait_for_estimate(app, before, folder)
             estimated = time.perf_counter()
 
             type_into(app, "#data", "sample")
@@ -135,8 +166,10 @@ async def one_round(url: str, folder: Path) -> dict[str, list[float]]:
             LAST_CHUNK.clear()
             started = time.perf_counter()
             app.post_message(events.Key("ctrl+g", None))
-            await wait_until(lambda: getattr(app.screen, "running", False))
-            await wait_until(lambda: not getattr(app.screen, "running", False))
+            await wait_until(lambda: getattr(app.screen, "running", False),
+                             what="the run never started")
+            await wait_until(lambda: not getattr(app.screen, "running", False),
+                             what="the run never ended")
             finished = time.perf_counter()
         finally:
             presser.stop()
@@ -214,4 +247,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except BenchError as exc:
+        sys.exit(f"bench_event_loop: {exc}")
