@@ -3,9 +3,9 @@ result is the one a parse of the whole reply from scratch gives: same personas (
 renames), same errors and warnings, in the same order — for real-shaped and hostile replies.
 
 Each case streams a reply into two runs: one as the pipeline does it (candidates parsed while
-streaming are kept and reused), one the way it was done before reuse existed (no memory: every
-parse from scratch, the name guard over every persona again). Everything the run ends with is
-compared.
+streaming are kept and reused), one the way it was done before reuse existed (``_RunBefore``:
+every parse from scratch, the name guard over every persona again). Everything the run ends
+with is compared.
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ from types import SimpleNamespace
 import pytest
 
 from persona_tui.core.data import DataLoader
+from persona_tui.core.data.tokens import estimate_tokens
 from persona_tui.core.generation.events import Failed, Finished
 from persona_tui.core.generation.incremental import ObjectScanner
 from persona_tui.core.generation.parser import KnownItems, PersonaParser
+from persona_tui.core.generation.events import PersonaParsed
 from persona_tui.core.generation.pipeline import (
     GenerationConfig,
     GenerationPipeline,
+    _merge,
     _Run,
     chunk_prompt,
 )
@@ -86,6 +89,10 @@ HOSTILE = {
     "duplicate names": json.dumps({"personas": _without_ids(
         [SAMPLE[0], dict(SAMPLE[1], name="Jess Morgan"), dict(SAMPLE[2], name="jess  MORGAN"),
          dict(SAMPLE[2], name="Jéss Morgan")])}),
+    "duplicate names, deep values": json.dumps({"personas": _without_ids([
+        dict(SAMPLE[0], age=_nest(63)), dict(SAMPLE[1], name=SAMPLE[0]["name"], zzz=_nest(64)),
+        dict(SAMPLE[2], name=SAMPLE[0]["name"], profile={"k": _nest(62)}),
+        dict(SAMPLE[2], name=SAMPLE[0]["name"])])}),
     "duplicate ids, deep values": json.dumps({"personas": [
         dict(SAMPLE[0], age=_nest(63)), dict(SAMPLE[1], id=SAMPLE[0]["id"], zzz=_nest(64)),
         dict(SAMPLE[2], id=SAMPLE[0]["id"], profile={"k": _nest(62)})]}),
@@ -127,15 +134,43 @@ def _replies() -> list[tuple[str, str]]:
     return cases
 
 
+class _RunBefore(_Run):
+    """How a run parsed before the final parse reused anything (the reference)."""
+
+    def _announce(self, text: str) -> list:
+        for raw in self._scanner.feed(text):
+            found = self.p.parser.parse(raw, sources=self.documents, passages=self.passages)
+            self._found += [self.guard.check(p) for p in found.personas]
+        parsed = self._found
+        events = []
+        for index in range(self.announced - len(self.personas), len(parsed)):
+            if index < 0:
+                continue
+            events.append(PersonaParsed(parsed[index], len(self.personas) + index))
+        self.announced = max(self.announced, len(self.personas) + len(parsed))
+        return events
+
+    def _absorb(self, text: str, final, chunk_input: int) -> None:
+        assert final is None
+        result = self.p.parser.parse(text, sources=self.documents, passages=self.passages)
+        self.warnings += [w for w in result.warnings if w not in self.warnings]
+        self.errors += result.errors
+        checked = [self.guard.check(p) for p in result.personas]
+        self.personas = _merge(self.personas, checked,
+                               self.p.config.persona.count * len(self.plan.chunks))
+        self.input_tokens += chunk_input  # stopped early: our own estimate
+        self.output_tokens += estimate_tokens(text)
+        self.estimated = True
+        self.token_source = "estimate"
+
+
 def _run(*, reuse: bool, count: int = 3) -> _Run:
     persona = PersonaConfig(count=count)
     pipeline = GenerationPipeline(SimpleNamespace(name="ollama"),
                                   GenerationConfig(model="llama3.2", persona=persona))
     plan = SimpleNamespace(chunks=[DOCUMENTS], mode="whole")
-    run = _Run(pipeline, DOCUMENTS, plan, 0.0, [])
+    run = (_Run if reuse else _RunBefore)(pipeline, DOCUMENTS, plan, 0.0, [])
     run.passages = PASSAGES
-    if not reuse:
-        run._known = None  # every parse from scratch: how the final parse was done before
     return run
 
 
@@ -160,6 +195,7 @@ def _ending(run: _Run, text: str, steps: list[int]) -> dict:
         "warnings": list(run.warnings), "errors": list(run.errors),
         "clashes": [c.to_dict() for c in run.guard.clashes],
     }
+    state["tokens"] = (run.input_tokens, run.output_tokens, run.estimated, run.token_source)
     outcome = run._finish()
     if isinstance(outcome, Finished):
         result = outcome.result
@@ -243,6 +279,8 @@ def test_hostile_edits_of_a_reply_parse_the_same_reusing_or_not():
             for raw in scanner.feed(reply[:end]):
                 parser.parse(raw, sources=DOCUMENTS, passages=PASSAGES, known=known)
         reused = parser.parse(reply, sources=DOCUMENTS, passages=PASSAGES, known=known)
+        assert parser.parse(reply, known=KnownItems()).personas == \
+            PersonaParser().parse(reply).personas
         fresh = PersonaParser().parse(reply, sources=DOCUMENTS, passages=PASSAGES)
         assert [_persona(p) for p in reused.personas] == [_persona(p) for p in fresh.personas]
         assert (reused.errors, reused.warnings, reused.truncated) == \

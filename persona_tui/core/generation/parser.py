@@ -9,6 +9,7 @@ parser never raises on model output: whatever the text, it returns a :class:`Par
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,11 +61,16 @@ class KnownItems:
     Only valid for one set of sources and one passage index: it forgets everything when
     handed others. A candidate's outcome depends on nothing else — its content, the passages
     and the sources — so reusing it gives what parsing it again would. The one thing that
-    depends on its neighbours, its id (``alex``, ``alex-2``), is checked: a candidate whose
-    id comes out different in the whole reply is parsed again with that id.
+    depends on its neighbours, its id (``alex``, ``alex-2``), is checked: a duplicate gets
+    the id a parse from scratch would give it.
+
+    ``check`` (the run's name guard) is applied to every persona a parse with these items
+    returns, once per candidate: it must give a persona the same answer every time, and not
+    look at its id.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, check: Callable[[Persona], Persona] | None = None) -> None:
+        self.check = check or (lambda persona: persona)
         self._items: dict[str, _Item] = {}
         self._for: tuple[PassageIndex | None, EvidenceVerifier | None] | None = None
 
@@ -81,7 +87,7 @@ def _item_key(item: Any) -> str | None:
     """The candidate's identity: its JSON text, keys in their order (a persona with "name"
     before "Name" reads the first). None when it has none (too deep to write)."""
     try:
-        return json.dumps(item, ensure_ascii=False)
+        return json.dumps(item)
     except (TypeError, ValueError, RecursionError):
         return None
 
@@ -128,7 +134,8 @@ class PersonaParser:
               known: KnownItems | None = None) -> ParseResult:
         """Personas from ``text``. With ``passages`` (the prompt's numbered passages), claims
         that cite passage numbers get those passages as evidence. With ``known``, candidates
-        it holds are reused and the others are added to it; the result is the same."""
+        it holds are reused and the others are added to it, and its ``check`` is applied to
+        the personas; the result is the same as without, then checked."""
         raw = text if isinstance(text, str) else ("" if text is None else str(text))
         if known is not None:
             try:
@@ -142,6 +149,8 @@ class PersonaParser:
                 self._verify(result, self._verifier_for(coerce_sources(sources)))
         except Exception as exc:  # the contract: never raise on model output
             result.errors.append(f"could not parse the output ({type(exc).__name__}: {exc})")
+        if known is not None:
+            result.personas = [known.check(persona) for persona in result.personas]
         return result
 
     def _candidates(self, text: str, result: ParseResult
@@ -215,7 +224,7 @@ class PersonaParser:
             key = _item_key(item)
             done = known._items.get(key) if key is not None else None
             if done is None:
-                done = self._item(item, passages, verifier)
+                done = self._item(item, passages, verifier, known.check)
                 if key is not None:
                     known._items[key] = done
             if done.persona is None:
@@ -229,6 +238,7 @@ class PersonaParser:
                 else:
                     persona, verified, count = self._finished(item, passages, verifier,
                                                               candidate)
+                    persona = known.check(persona)
             result.personas.append(persona)
             verified_total += verified
             total += count
@@ -238,19 +248,23 @@ class PersonaParser:
         return result
 
     def _item(self, item: Any, passages: PassageIndex | None,
-              verifier: EvidenceVerifier | None) -> _Item:
-        """One candidate parsed on its own, as :meth:`_parse` and :meth:`_verify` would."""
+              verifier: EvidenceVerifier | None, check: Callable[[Persona], Persona]) -> _Item:
+        """One candidate parsed on its own, as :meth:`_parse` and :meth:`_verify` would,
+        then checked."""
         name, persona, error = self._validate(item, passages)
         if persona is None:
             return _Item(name, error=error)
         slug = slugify(persona.id or persona.name)
         renumbered = persona.id != slug
         if renumbered:
-            persona.id = slug
+            if _nested(persona.demographics, persona.additional):
+                persona.id = slug  # validates it again, as the plain parse does
+            else:  # what validating again gives, without the work (see _nested)
+                persona = persona.model_copy(update={"id": slug})
         verified = count = 0
         if verifier is not None:
             persona, verified, count = verifier.verify(persona)
-        return _Item(name, persona, slug, renumbered, verified=verified, total=count)
+        return _Item(name, check(persona), slug, renumbered, verified=verified, total=count)
 
     def _finished(self, item: Any, passages: PassageIndex | None,
                   verifier: EvidenceVerifier | None, id_: str) -> tuple[Persona, int, int]:

@@ -302,16 +302,15 @@ class _Run:
         self.announced = 0
         self._scanner = ObjectScanner()
         self._found: list[Persona] = []
-        #: the candidates parsed while the chunk streamed, reused by its final parse
-        self._known = KnownItems()
-        #: id(parsed persona) -> (that persona, it checked by the name guard)
-        self._checked: dict[int, tuple[Persona, Persona]] = {}
+        self.guard = NameGuard(documents, seed=pipeline.config.persona.seed)
+        #: the candidates parsed while the chunk streams, each checked by the name guard
+        #: once; its final parse reuses them
+        self._known = KnownItems(self.guard.check)
         self.input_tokens = 0
         self.output_tokens = 0
         self.estimated = False
         self.ttft: float | None = None
         self.stopped: str | None = None
-        self.guard = NameGuard(documents, seed=pipeline.config.persona.seed)
         self.passages: PassageIndex | None = None
         self.output_mode: str | None = None
         self.token_source = "vendor"
@@ -344,7 +343,8 @@ class _Run:
             chunk_input = sum(estimate_tokens(m.content) + 4 for m in messages)
             inbox = _Inbox()
             task = asyncio.create_task(self._pump(messages, inbox, schema))
-            self._scanner, self._found, self._known = ObjectScanner(), [], KnownItems()
+            self._scanner, self._found = ObjectScanner(), []
+            self._known = KnownItems(self.guard.check)
             text_parts: list[str] = []
             last_parse = last_usage = 0.0
             final = None
@@ -436,7 +436,7 @@ class _Run:
         for raw in self._scanner.feed(text):
             found = self.p.parser.parse(raw, sources=self.documents, passages=self.passages,
                                         known=self._known)
-            self._found += [self._check(p) for p in found.personas]
+            self._found += found.personas
         parsed = self._found
         events = []
         for index in range(self.announced - len(self.personas), len(parsed)):
@@ -446,24 +446,15 @@ class _Run:
         self.announced = max(self.announced, len(self.personas) + len(parsed))
         return events
 
-    def _check(self, persona: Persona) -> Persona:
-        """``persona`` through the name guard, once per parsed persona: the final parse hands
-        back the very personas parsed while streaming, and the guard gives a persona the same
-        answer every time (a participant's name keeps the first new name it was given)."""
-        seen = self._checked.get(id(persona))
-        if seen is None or seen[0] is not persona:
-            seen = self._checked[id(persona)] = (persona, self.guard.check(persona))
-        return seen[1]
-
     def _absorb(self, text: str, final, chunk_input: int) -> None:
-        # the whole reply is the authority; what was parsed while it streamed is reused
-        # (the same result, for a fraction of the work: this runs while the app draws)
+        # the whole reply is the authority; what was parsed (and name-checked) while it
+        # streamed is reused: the same result for a fraction of the work, and this runs
+        # while the app draws. Copies: what was announced stays apart from the result.
         result = self.p.parser.parse(text, sources=self.documents, passages=self.passages,
                                      known=self._known)
         self.warnings += [w for w in result.warnings if w not in self.warnings]
         self.errors += result.errors
-        # copies: what was announced while streaming stays apart from the result
-        checked = [self._check(p).model_copy() for p in result.personas]
+        checked = [p.model_copy() for p in result.personas]
         self.personas = _merge(self.personas, checked,
                                self.p.config.persona.count * len(self.plan.chunks))
         if final is not None:
