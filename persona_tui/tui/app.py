@@ -8,10 +8,11 @@ the one application context (``app.context``), loaded once before the app starts
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -26,34 +27,48 @@ from persona_tui.services.hub import Services
 from persona_tui.tui.navigation import DESTINATIONS, HELP_BINDING_ID, HELP_KEY
 
 
-def _screen(mode: str) -> Screen:
+def _screen_class(mode: str) -> type[Screen]:
+    """The screen of ``mode``; its module is imported on first use."""
     if mode == "home":
         from persona_tui.tui.screens.home import HomeScreen
 
-        return HomeScreen()
+        return HomeScreen
     if mode == "providers":
         from persona_tui.tui.screens.providers import ProvidersScreen
 
-        return ProvidersScreen()
+        return ProvidersScreen
     if mode == "ollama":
         from persona_tui.tui.screens.ollama import OllamaScreen
 
-        return OllamaScreen()
+        return OllamaScreen
     if mode == "generate":
         from persona_tui.tui.screens.generate import GenerateScreen
 
-        return GenerateScreen()
+        return GenerateScreen
     if mode == "cards":
         from persona_tui.tui.screens.cards import CardsScreen
 
-        return CardsScreen()
+        return CardsScreen
     if mode == "trial":
         from persona_tui.tui.screens.trial import TrialScreen
 
-        return TrialScreen()
+        return TrialScreen
     from persona_tui.tui.screens.audit import AuditScreen
 
-    return AuditScreen()
+    return AuditScreen
+
+
+def _screen(mode: str) -> Screen:
+    return _screen_class(mode)()
+
+
+def _css_files(cls: type) -> list[Path]:
+    """``cls.CSS_PATH`` as Textual resolves it: a relative path is next to the module that
+    defines ``cls``."""
+    css = cls.CSS_PATH or []
+    paths = [Path(path) for path in ([css] if isinstance(css, (str, PurePath)) else css)]
+    return [path if path.is_absolute() else (Path(inspect.getfile(cls)).parent / path).resolve()
+            for path in paths]
 
 
 class PersonaApp(App):
@@ -73,47 +88,68 @@ class PersonaApp(App):
     def __init__(self, *, paths: PathManager | None = None, context: AppContext | None = None,
                  start: str | None = None, card: str | None = None,
                  sources: list[str] | None = None, debug: bool = False) -> None:
-        super().__init__()
-        self.show_tracebacks = debug
-        #: the exception that ended the app, if one did
-        self.fatal_error: BaseException | None = None
-        self._load_error: PersonaError | None = None
+        load_error: PersonaError | None = None
         if context is None:
-            context, self._load_error = load_context(paths)
-        self.context = context
-        self.services = Services(context)
+            context, load_error = load_context(paths)
+        services = Services(context)
         # a first run (nothing configured) opens on the home screen, which says what the
         # app is for; otherwise on Providers. Decided from local state only, before the loop.
         if start is None:
-            start = "home" if self._load_error is None and \
-                self.services.home.nothing_configured() else "providers"
+            start = "home" if load_error is None and services.home.nothing_configured() \
+                else "providers"
+        # the app opens in the start screen's mode, not in Textual's default mode with a
+        # switch right after: a blank default screen composed, resumed and suspended, and
+        # the stylesheet parsed twice more for the switch, before the first paint
+        self.DEFAULT_MODE = start
+        # the start screen's stylesheet is read with the app's: added when the screen
+        # mounts, Textual parses every source again from scratch
+        super().__init__(css_path=[*_css_files(type(self)), *_css_files(_screen_class(start))])
+        self.show_tracebacks = debug
+        #: the exception that ended the app, if one did
+        self.fatal_error: BaseException | None = None
+        self._load_error = load_error
+        self.context = context
+        self.services = services
         self.start = start
         self.card = card
         self.sources = sources
         self._loading = True
-
-    def on_mount(self) -> None:
-        problems: list[BaseException] = [self._load_error] if self._load_error else []
         # the first frame's theme and keymap: for a config.toml not validated yet, its raw
         # [ui] values (no settings model, so no pydantic, before the first paint); none
         # without a config.toml. Validation follows in a thread after the first paint.
+        # The theme is set before the first screen is composed (at the app's Compose), so
+        # that screen is styled in it from the start: set later, the first frame would be
+        # drawn in Textual's default theme and then restyled.
         self._default_theme = self.theme
-        self._apply_ui(*self.context.first_frame_ui())
+        self._first_frame_ui = context.first_frame_ui()
+        self._apply_ui(self._first_frame_ui[0], {})
+        # the card to edit is open before its screen is composed (at the app's Compose)
+        self._problems: list[BaseException] = [load_error] if load_error else []
+        if card is not None:
+            try:
+                session = services.cards.open_current(card)
+            except PersonaError as exc:
+                self._problems.append(exc)
+            else:
+                if sources:
+                    session.sources = list(sources)
+
+    def on_mount(self) -> None:
+        self._apply_ui(*self._first_frame_ui)  # the keymap; the theme is set already
         if self.context.settings_pending:
-            self.call_after_refresh(self._validate_settings)
+            self.after_first_paint(self._validate_settings)
         else:
             self._warn(self.context.warnings)
-        if self.card is not None:
-            try:
-                session = self.services.cards.open_current(self.card)
-            except PersonaError as exc:
-                problems.append(exc)
-            else:
-                if self.sources:
-                    session.sources = list(self.sources)
-        self.switch_mode(self.start)
-        for problem in problems:  # over the first screen, not under it
+        for problem in self._problems:  # over the first screen, not under it
             self.show_error(problem)
+
+    def after_first_paint(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the first frame is on the terminal (later on: after the
+        next refresh). ``call_after_refresh`` alone does not wait for it at start-up: the
+        first screen mounts while Textual holds the display back, and its callbacks run as
+        soon as the screen is idle, before anything is drawn. The app's own queue is read
+        only once that start-up is over, so the callback is scheduled from there."""
+        self.call_later(self.call_after_refresh, callback)
 
     def _apply_ui(self, theme: str | None, keymap: dict[str, str]) -> None:
         """Theme and keymap from config.toml (``None``/empty: Textual's defaults); applying

@@ -31,8 +31,14 @@ class Probe(app_module.PersonaApp):
     CSS_PATH = app_module.PersonaApp.CSS_PATH
 
     def _display(self, screen, renderable):
-        if "first_paint" not in seen and screen.name == SCREEN:
+        # the first frame that reaches the terminal: Textual calls this during start-up
+        # too, while it holds the display back (a batch), and then draws nothing
+        if "first_paint" not in seen and screen.name == SCREEN and renderable is not None \
+                and not self._batch_count:
             seen["first_paint"] = sorted(sys.modules)
+            seen["first_paint_theme"] = self.theme
+            # what runs after the first paint has not started: no worker exists yet
+            seen["first_paint_workers"] = sorted(w.group for w in self.workers)
         return super()._display(screen, renderable)
 
 # the subclass lives here, so its CSS is found next to the app's module
@@ -43,8 +49,13 @@ async def main():
     async with app.run_test(size=(80, 24)) as pilot:
         while "first_paint" not in seen:
             await pilot.pause(0.01)
+        for _ in range(250):  # the workers start after the first paint: wait for them
+            if list(app.workers):
+                break
+            await pilot.pause(0.02)
         await app.workers.wait_for_complete()  # the home screen's worker, after the paint
         await pilot.pause()
+        await app.workers.wait_for_complete()
         seen["after_workers"] = sorted(sys.modules)
         seen["theme"] = app.theme
     print(json.dumps(seen))
@@ -74,6 +85,7 @@ def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pyt
                                                                tmp_path_factory):
     seen = _run_probe("home", pytestconfig, tmp_path_factory)
     assert heavy(seen["first_paint"]) == set()
+    assert seen["first_paint_workers"] == []  # the home screen's worker: after the paint
     # the probe sees what comes later: the home screen's worker reads Ollama's records,
     # which brings httpx, after the first paint
     assert "httpx" in heavy(seen["after_workers"])
@@ -82,10 +94,15 @@ def test_the_first_paint_of_a_first_run_imports_nothing_heavy(isolated_home, pyt
 def test_the_first_paint_of_a_returning_user_validates_nothing(paths, pytestconfig,
                                                                tmp_path_factory):
     """A config.toml: the app opens on Providers with the file's theme, and validates the
-    settings (pydantic) and reads the vendors' states in threads after the first paint."""
+    settings (pydantic) and reads the vendors' states in threads started after the first
+    paint."""
     write_config({"ui": {"theme": "nord"},
                   "providers": {"ollama": {"default_model": "llama3.2"}}}, paths)
     seen = _run_probe("providers", pytestconfig, tmp_path_factory)
     assert heavy(seen["first_paint"]) == set()
+    # validating and reading the states start after the paint (started before it, their
+    # imports hold the GIL while the frame is drawn, and the lock the first frame reads)
+    assert seen["first_paint_workers"] == []
+    assert seen["first_paint_theme"] == "nord"  # drawn in the file's theme from the start
     assert "pydantic" in heavy(seen["after_workers"])  # validated, after the paint
     assert seen["theme"] == "nord"

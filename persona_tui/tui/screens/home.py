@@ -88,7 +88,7 @@ class HomeScreen(PersonaScreen):
         self.query_one("#tour-steps", Static).update(self._steps())
         # after the first paint: the worker's imports (Ollama's records) would hold the GIL
         # while the screen is drawn
-        self.call_after_refresh(self.load)
+        self.app.after_first_paint(self.load)
 
     def on_screen_resume(self) -> None:
         if self.overview is not None:

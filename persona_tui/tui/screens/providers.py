@@ -132,7 +132,7 @@ class ProvidersScreen(PersonaScreen):
             # frame. The table says it is loading, and a worker reads them after the paint.
             table.loading = True
             self.query_one("#provider-note", Static).update("Reading the settings…")
-            self.call_after_refresh(self._read_states)
+            self.app.after_first_paint(self._read_states)
         else:
             self.reload()
 

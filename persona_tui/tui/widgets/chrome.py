@@ -146,6 +146,8 @@ class KeyFooter(Footer):
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
         self._fitted_width = 0
+        #: the keys as composed (see :meth:`_keys`)
+        self._composed: list[tuple[tuple[str, str, str, str], bool, str, str]] = []
 
     def shown(self) -> list[tuple[Binding, bool, str]]:
         """Every binding the footer would show, most important first (before fitting)."""
@@ -164,28 +166,50 @@ class KeyFooter(Footer):
         # compact FooterKey: key, a space, the description, then a one-cell margin
         return cell_len(key_display) + 1 + cell_len(description) + 1
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    def _keys(self) -> list[tuple[tuple[str, str, str, str], bool, str, str]]:
+        """What the footer shows at its width: ((key, key display, description, action),
+        disabled, tooltip, classes) for each key, the help key first."""
         width = self.size.width or self.app.size.width
-        self._fitted_width = width
+        compact = " -compact" if self.compact else ""
+        keys = []
         help_key = live_key(self, HELP_BINDING_ID)
         room = width - 2  # the help key's border and padding
         if help_key is not None:
             key_display, binding = help_key
             room -= self.width_of(key_display, binding.description)
-            yield FooterKey(binding.key, key_display, binding.description, binding.action,
-                            classes="-help", tooltip=binding.tooltip or binding.description
-                            ).data_bind(compact=Footer.compact)
+            keys.append(((binding.key, key_display, binding.description, binding.action),
+                         False, binding.tooltip or binding.description, "-help" + compact))
         for binding, enabled, tooltip in self.shown():
             key_display = self.app.get_key_display(binding)
             needed = self.width_of(key_display, binding.description)
             if needed > room:
                 break  # most important first: a later, shorter key never jumps the queue
             room -= needed
-            yield FooterKey(binding.key, key_display, binding.description, binding.action,
-                            disabled=not enabled, tooltip=tooltip or binding.description
+            keys.append(((binding.key, key_display, binding.description, binding.action),
+                         not enabled, tooltip or binding.description, compact.strip()))
+        return keys
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._fitted_width = self.size.width or self.app.size.width
+        self._composed = self._keys()
+        # each key is made in the class its compact state gives it: bound to
+        # Footer.compact it would be restyled once more as it mounts
+        for (key, key_display, description, action), disabled, tooltip, classes \
+                in self._composed:
+            yield FooterKey(key, key_display, description, action, disabled=disabled,
+                            tooltip=tooltip, classes=classes
                             ).data_bind(compact=Footer.compact)
+
+    async def recompose(self) -> None:
+        """Textual recomposes the footer each time the screen's bindings change (focus
+        moving, a widget mounting): several times before a screen's first frame, each
+        remaking and restyling every key. Only a change in what it shows does here."""
+        if self._bindings_ready and self.is_attached and self.children \
+                and self._keys() == self._composed:
+            return
+        await super().recompose()
 
     def on_resize(self) -> None:
         if self._bindings_ready and self.size.width != self._fitted_width:
