@@ -177,9 +177,15 @@ def _roleplay_arguments(parser: argparse.ArgumentParser, *, provider_required: b
 def main(argv: Sequence[str] | None = None) -> int:
     from persona_tui.core.utils.sanitize import SafeStream
 
-    parser = build_parser()
-    _Parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    _Parser.json_errors = "--json" in arguments
+    if arguments:
+        args = build_parser().parse_args(arguments)
+    else:
+        # ``persona-tui`` alone opens the app, which is all parse_args([]) would say: the
+        # parser (every command's, batch's module and its imports) is not built before the
+        # app's first paint
+        args = argparse.Namespace(command=None, debug=False)
     # Everything a command prints passes the sanitiser: text from files, models and vendors
     # can never write escape sequences to the user's terminal (the app draws on its own).
     saved = sys.stdout, sys.stderr

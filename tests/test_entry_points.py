@@ -107,3 +107,16 @@ def test_every_way_into_the_app_goes_through_run_app(monkeypatch, paths):
                        ("audit", card, ["sample"])]
     assert main(["edit", str(paths.data_dir / "missing.json")]) == 2  # no app for no card
     assert len(started) == 3
+
+
+def test_the_bare_command_opens_the_app_without_building_the_parser(monkeypatch):
+    """``persona-tui`` alone: the app, and no argparse tree of every command (with their
+    modules' imports) built before its first paint."""
+    import persona_tui.cli as cli
+    import persona_tui.tui.app as app_module
+
+    started = []
+    monkeypatch.setattr(app_module, "run_app", lambda **options: started.append(options) or 0)
+    monkeypatch.setattr(cli, "build_parser", lambda: pytest.fail("the parser was built"))
+    assert cli.main([]) == 0
+    assert started == [{"debug": False}]

@@ -134,6 +134,14 @@ class PersonaApp(App):
                 if sources:
                     session.sources = list(sources)
 
+    def on_load(self) -> None:
+        # The start screen is composed in the app's Compose, before Textual styles the app
+        # itself: style it now, with the theme set in __init__, so that screen's widgets
+        # inherit the app's styles (see PersonaScreen, which skips the refresh that would
+        # otherwise restyle everything once more before the first paint).
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.stylesheet.apply(self)
+
     def on_mount(self) -> None:
         self._apply_ui(*self._first_frame_ui)  # the keymap; the theme is set already
         if self.context.settings_pending:

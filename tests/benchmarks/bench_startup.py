@@ -1,6 +1,7 @@
 """Start-up in a real terminal: from launching ``persona-tui`` to its first paint in an 80x24
-tmux pane, next to a minimal Textual app (Header, Input, Markdown, Footer) from the same
-virtual environment, launched and timed the same way, interleaved, in the same run.
+tmux pane under TERM=xterm-256color, next to a minimal Textual app (Header, Input, Markdown,
+Footer) from the same virtual environment, launched and timed the same way, interleaved, in
+the same run.
 
     uv run python tests/benchmarks/bench_startup.py [--rounds 5]
 
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.benchmarks._probe import machine_load, spread  # noqa: E402
 
 TITLE = "Persona TUI"
+TERM = "xterm-256color"
 _LAUNCHES = itertools.count()
 
 MINIMAL = f'''
@@ -63,9 +65,13 @@ Minimal().run()
 def first_paint(command: list[str], env: dict[str, str], timeout: float = 60.0) -> float:
     """Seconds from Enter to the moment the pane's output holds the title."""
     socket = f"bench-startup-{os.getpid()}-{next(_LAUNCHES)}"  # never a server shutting down
-    tmux = ["tmux", "-L", socket, "-f", "/dev/null"]
     line = " ".join(shlex.quote(part) for part in command)
     with tempfile.TemporaryDirectory() as folder:
+        # tmux gives its panes TERM=$default-terminal (tmux-256color or screen), whatever
+        # the environment says: both apps run under TERM=xterm-256color, set here
+        conf = Path(folder) / "tmux.conf"
+        conf.write_text(f"set -g default-terminal {TERM}\n")
+        tmux = ["tmux", "-L", socket, "-f", str(conf)]
         output = Path(folder) / "pane.out"
         subprocess.run([*tmux, "new-session", "-d", "-x", "80", "-y", "24", "-s", "bench",
                         "sh", "-c", f"read _ && exec {line}"], check=True, env=env)
@@ -105,7 +111,7 @@ def main() -> None:
         minimal_py = Path(folder) / "minimal.py"
         minimal_py.write_text(MINIMAL)
         minimal = [sys.executable, str(minimal_py)]
-        env = {**os.environ, "TERM": "xterm-256color"}
+        env = {**os.environ, "TERM": TERM}
         env.pop("NO_COLOR", None)
         if not args.no_bytecode_cache:
             env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import gc
 
+from textual._context import active_app
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 
 class PersonaScreen(Screen):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A new screen is styled from the stylesheet as it is when it mounts (its CSS_PATH
+        # is read then, if new), yet Textual marks it as behind the app's CSS and runs a
+        # full refresh_css for it (a re-parse of every source and a restyle), once when its
+        # mode is set up and again when it becomes current. It is up to date as made.
+        app = active_app.get(None)
+        if app is not None:
+            self._css_update_count = app._css_update_count
+
     def on_mount(self) -> None:
         # The app's modules, screens and widgets live as long as it does. Once a screen is
         # drawn, everything that exists is moved out of the garbage collector's generations
