@@ -6,6 +6,10 @@ A batch that is not due yet is not left waiting for the next token: the first to
 back arms a trailing timer on the running event loop that hands the batch on when the
 interval is up. Without it the tail of a burst stayed off screen until the model sent
 something else, which after a pause in the stream could be seconds.
+
+A stream faster than anyone reads (``fast_chars_per_s``, measured over each batch) is handed
+on every ``fast_interval`` instead: each frame drawn is then time taken from the stream, and
+the pages in between were never readable.
 """
 
 from __future__ import annotations
@@ -16,9 +20,14 @@ from collections.abc import Callable
 
 
 class Coalescer:
-    def __init__(self, emit: Callable[[str], None], interval: float = 0.05) -> None:
+    def __init__(self, emit: Callable[[str], None], interval: float = 0.05, *,
+                 fast_interval: float | None = None,
+                 fast_chars_per_s: float = float("inf")) -> None:
         self._emit = emit
-        #: seconds between two batches; the owner may change it while text streams
+        self._normal = interval
+        self._fast = interval if fast_interval is None else fast_interval
+        self._fast_rate = fast_chars_per_s
+        #: seconds between two batches now (the normal or the fast interval)
         self.interval = interval
         self._parts: list[str] = []
         self._last = time.monotonic()
@@ -44,7 +53,11 @@ class Coalescer:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        now = time.monotonic()
         if self._parts:
-            self._emit("".join(self._parts))
+            text = "".join(self._parts)
             self._parts.clear()
-        self._last = time.monotonic()
+            rate = len(text) / max(now - self._last, 1e-3)
+            self.interval = self._fast if rate > self._fast_rate else self._normal
+            self._emit(text)
+        self._last = now

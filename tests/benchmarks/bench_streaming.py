@@ -194,13 +194,15 @@ async def main() -> None:
     parser.add_argument("--paced-s", type=float, default=3.0,
                         help="about how long each paced stream lasts")
     parser.add_argument("--skip-paced", action="store_true")
+    parser.add_argument("--skip-full", action="store_true", help="only the paced streams")
     args = parser.parse_args()
     count_output(StreamView)
     OllamaProvider.stream = _recorded_stream
     print(machine_load())
     server = RemoteServer()
     try:
-        await full_speed(server, args.rounds)
+        if not args.skip_full:
+            await full_speed(server, args.rounds)
         if not args.skip_paced:
             await paced(server, args.rounds, args.paced_s)
     finally:

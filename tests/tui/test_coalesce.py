@@ -56,3 +56,25 @@ async def test_flush_disarms_the_trailing_timer():
     coalescer.flush()
     await asyncio.sleep(0.06)
     assert emitted == ["x"]  # flushed once, not again by a stale timer
+
+
+def test_a_stream_faster_than_anyone_reads_is_handed_on_less_often():
+    emitted: list[str] = []
+    coalescer = Coalescer(emitted.append, interval=0.05, fast_interval=0.2,
+                          fast_chars_per_s=10_000)
+    coalescer.flush()
+    coalescer.add("x" * 5_000)  # 5,000 characters in well under 50 ms: held back
+    assert emitted == []
+    coalescer.flush()
+    assert emitted == ["x" * 5_000]
+    assert coalescer.interval == 0.2  # that pace is far above 10,000 characters a second
+    time.sleep(0.06)
+    coalescer.add("y")
+    assert emitted == ["x" * 5_000]  # 60 ms is not yet the fast interval
+    coalescer.flush()
+    assert emitted[-1] == "y"
+    assert coalescer.interval == 0.05  # one character in 60 ms: back to the usual pace
+    plain = Coalescer(emitted.append, interval=0.05)
+    plain.add("z" * 100_000)
+    plain.flush()
+    assert plain.interval == 0.05  # no fast interval asked for: never changes

@@ -5,16 +5,28 @@ of lines, so each flush cost milliseconds of bookkeeping before anything was dra
 takes a whole flush at once: split, measure the new lines, one refresh, one size change. Only
 the lines in view are ever turned into strips. Text is shown literally (no markup); callers
 strip terminal control sequences first, and tabs are expanded here.
+
+While the view follows a stream, its vertical scrollbar is redrawn at most every BAR_EVERY_S
+(and within twice that once the stream pauses): the bar cost nearly as much to draw as the
+text (the whole bar is drawn again when its thumb moves), and a thumb a little behind for a
+moment is not noticed. A user's own scrolling moves it at once.
 """
 
 from __future__ import annotations
+
+import time
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.timer import Timer
+
+#: the longest the vertical scrollbar lags behind a followed stream
+BAR_EVERY_S = 0.25
 
 
 class StreamView(ScrollView, can_focus=True):
@@ -39,6 +51,8 @@ class StreamView(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
         #: the view's style, worked out once per style change, not once per line drawn
         self._style: Style | None = None
+        self._bar_timer: Timer | None = None
+        self._bar_drawn = 0.0
 
     @property
     def lines(self) -> list[str]:
@@ -49,18 +63,13 @@ class StreamView(ScrollView, can_focus=True):
     def text(self) -> str:
         return "\n".join(self._lines)
 
-    @property
-    def page_rows(self) -> int:
-        """How many lines the view shows at once."""
-        return max(1, self.scrollable_content_region.height)
-
     def clear(self) -> None:
         self._lines = [""]
         self._width = 0
         self._strips.clear()
-        self._follow = True
         self._grow(Size(0, 0))
         self.scroll_to(0, 0, animate=False, immediate=True)
+        self._follow = True  # after the scroll to the top, which reads as scrolling up
         self.refresh()
 
     def append(self, text: str) -> None:
@@ -91,8 +100,9 @@ class StreamView(ScrollView, can_focus=True):
         # only the bar whose axis grew is redrawn (a bar costs milliseconds to render)
         if size.height != old.height and self.show_vertical_scrollbar:
             bar = self.vertical_scrollbar
-            bar.window_virtual_size = size.height
-            bar.window_size = height - self.scrollbar_size_horizontal
+            bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            bar.set_reactive(ScrollBar.window_size, height - self.scrollbar_size_horizontal)
+            self._bar_moved()
         if size.width != old.width and self.show_horizontal_scrollbar:
             bar = self.horizontal_scrollbar
             bar.window_virtual_size = size.width
@@ -101,11 +111,35 @@ class StreamView(ScrollView, can_focus=True):
         self.scroll_y = self.validate_scroll_y(self.scroll_y)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        if self._follow and new_value >= old_value and self.show_vertical_scrollbar:
+            # following the end: the text is redrawn now, the bar when it is due
+            self.vertical_scrollbar.set_reactive(ScrollBar.position, new_value)
+            self._bar_moved()
+            if round(old_value) != round(new_value):
+                self.refresh(self.size.region)
+        else:
+            super().watch_scroll_y(old_value, new_value)
         if new_value < old_value:
             self._follow = False  # the user scrolled up to read
         elif new_value >= self.max_scroll_y:
             self._follow = True
+
+    def _bar_moved(self) -> None:
+        """Redraw the vertical bar with the text if it was last drawn BAR_EVERY_S ago. While
+        text flows, a later append draws it (in the same frame as the text, not in a frame
+        of its own); the timer catches up when the stream pauses or ends."""
+        due = self._bar_drawn + BAR_EVERY_S - time.monotonic()
+        if due <= 0:
+            self._draw_bar()
+        elif self._bar_timer is None:
+            self._bar_timer = self.set_timer(due + BAR_EVERY_S, self._draw_bar)
+
+    def _draw_bar(self) -> None:
+        if self._bar_timer is not None:
+            self._bar_timer.stop()
+            self._bar_timer = None
+        self._bar_drawn = time.monotonic()
+        self.vertical_scrollbar.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
