@@ -8,7 +8,8 @@ Each round opens the app on Generate headless (120x40) and, in turn: probes the 
 for a second; types the path of a generated mixed corpus (--mb, see bench_loader.py) into the
 data field and probes until the estimate is shown; types ``sample`` and starts a run against
 the local vendor server (a 20,000-token reply at full speed, in its own process), probing
-through the stream and then from the stream's last token until the run is saved and shown.
+through the stream and then from the stream's last token until the run is saved and its
+summary is on the screen (the first frame drawn after the run ended).
 The path is posted as keys all at once (a paste): "typing" is from then until the screen
 asks the service for the estimate (the keys, the field's redraw, the pause); "estimating" is
 from that call until the estimate is shown.
@@ -170,7 +171,12 @@ async def one_round(url: str, folder: Path) -> dict[str, list[float]]:
                              what="the run never started")
             await wait_until(lambda: not getattr(app.screen, "running", False),
                              what="the run never ended")
-            finished = time.perf_counter()
+            # the screen has the summary now (it is set as the run ends); it is shown by
+            # the next frame drawn, which lays the screen out again if the summary grew
+            ended = time.perf_counter()
+            await wait_until(lambda: app.frames and app.frames[-1][0] > ended,
+                             what="no frame was drawn after the run ended")
+            finished = min(t for t, _ in app.frames[-20:] if t > ended)
         finally:
             presser.stop()
         stream_end = LAST_CHUNK[0] if LAST_CHUNK else finished

@@ -43,14 +43,30 @@ def log_text(app) -> str:
     return generate_screen(app).query_one("#output", StreamView).text
 
 
+def lines_needed(app, status: Static) -> int:
+    return status.get_content_height(status.size, app.size, status.content_region.width)
+
+
 async def test_a_run_streams_every_token_and_shows_personas(server, paths):
     server.delay = 0.0005
     async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(pilot.app.screen, GenerateScreen)
         assert "free (local model)" in text_of(pilot.app, "#estimate")
+        status = pilot.app.screen.query_one("#stats", Static)
+        layouts, refresh = [], status.refresh
+
+        def recording(*args, layout=False, **kwargs):
+            layouts.append(layout)
+            return refresh(*args, layout=layout, **kwargs)
+
+        status.refresh = recording
         await pilot.press("ctrl+g")
         await settle(pilot)
+        # the whole summary shows: the test's long folder takes a third line here, and
+        # only that re-arranged the screen (the status lines before took the place of one)
+        assert max(lines_needed(pilot.app, status), 2) == status.size.height
+        assert (True in layouts) == (status.size.height > 2)
         assert log_text(pilot.app) == SAMPLE_REPLY  # nothing lost by coalescing
         listed = pilot.app.screen.query_one("#personas", OptionList)
         personas = [str(listed.get_option_at_index(i).prompt)
@@ -60,6 +76,21 @@ async def test_a_run_streams_every_token_and_shows_personas(server, paths):
         assert "evidence: 8/8 verified" in personas[0]
         stats = text_of(pilot.app, "#stats")
         assert stats.startswith("Done: 3 personas") and "saved to" in stats
+        # more lines than the area has grow it, and fewer shrink it back (both a layout)
+        layouts.clear()
+        pilot.app.screen._show_status("Partial (3 problems): …\n  ! one\n  ! two\n  ! three")
+        await pilot.pause()
+        assert True in layouts and status.size.height == 4
+        layouts.clear()
+        pilot.app.screen._show_status("Starting…")
+        await pilot.pause()
+        assert True in layouts and status.size.height == 2
+        # a summary that fits in the two lines takes their place: no layout
+        layouts.clear()
+        pilot.app.screen._show_result(pilot.app.screen.last_result, "saved to RUN")
+        await pilot.pause()
+        assert text_of(pilot.app, "#stats").startswith("Done: 3 personas")
+        assert status.size.height == 2 and layouts and not any(layouts)
     runs = list((paths.experiments_dir).glob("app-*/runs/*/run.json"))
     assert len(runs) == 1 and json.loads(runs[0].read_text())["status"] == "ok"
 

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -51,6 +50,9 @@ FAST_FLUSH_EVERY_S = 0.2
 PERSONAS_EVERY_S = 0.5
 #: quality-gate reasons shown under a partial run (the rest are in run.json)
 MAX_REASONS = 3
+#: the status area's height at least (``min-height`` of ``#stats``): the summary of a run
+#: that is done (its figures, where it was saved) replaces the run's one line in place
+STATUS_LINES = 2
 #: option field -> (its input, its label on the form)
 OPTION_FIELDS = {"count": ("#count", "Personas"), "budget": ("#budget", "Budget"),
                  "max_tokens": ("#max-tokens", "Max tokens"),
@@ -292,7 +294,7 @@ class GenerateScreen(PersonaScreen):
             self.notify("Batch engines: openai, anthropic, gemini (vLLM files: persona-tui "
                         "batch submit --provider vllm-file).", markup=False)
             return
-        self.query_one("#stats", Static).update("Submitting the batch…")
+        self._show_status("Submitting the batch…")
         self.submit_batch(data, provider, model, config)
 
     @work(exclusive=True, group="batches", exit_on_error=False)
@@ -310,7 +312,7 @@ class GenerateScreen(PersonaScreen):
             f"{job.status} — ctrl+j checks it (or persona-tui batch status {job.id})"))
 
     def action_check_batches(self) -> None:
-        self.query_one("#stats", Static).update("Checking batch jobs…")
+        self._show_status("Checking batch jobs…")
         self.check_batches()
 
     @work(exclusive=True, group="batches", exit_on_error=False)
@@ -336,7 +338,7 @@ class GenerateScreen(PersonaScreen):
 
     @on(Batches)
     def _batches(self, message: Batches) -> None:
-        self.query_one("#stats", Static).update(strip_control(message.text))
+        self._show_status(strip_control(message.text))
         if message.error is not None:
             self.app.show_error(message.error)
 
@@ -358,11 +360,17 @@ class GenerateScreen(PersonaScreen):
         self.generate(data, provider, model, config)
 
     def _show_status(self, text: str) -> None:
-        """One line under the run. A line that fits in place of one line needs no layout of
-        the screen (tens of milliseconds, taken from a starting stream)."""
+        """The lines under the run. Text that takes as many lines as the area has now (at
+        least STATUS_LINES: a run's figures, then where it was saved) replaces what is there
+        without a layout of the screen: a layout redraws the whole screen (tens of
+        milliseconds, taken from a starting stream, or holding the keys as a run ends)."""
         stats = self.query_one("#stats", Static)
-        fits = "\n" not in text and cell_len(text) <= stats.content_region.width
-        stats.update(text, layout=not (fits and stats.size.height == 1))
+        stats.update(text, layout=False)
+        width = stats.content_region.width
+        stats.clear_cached_dimensions()
+        lines = max(stats.get_content_height(stats.size, self.size, width), STATUS_LINES)
+        if not width or lines != stats.content_region.height:
+            stats.refresh(layout=True)  # more lines, or fewer: the screen is re-arranged
 
     def action_retry(self) -> None:
         self.action_start()
@@ -453,17 +461,16 @@ class GenerateScreen(PersonaScreen):
         run = message.run
         saved = f"saved to {run.saved_to}" if run.saved_to is not None else \
             f"not saved: {run.not_saved}"
-        stats = self.query_one("#stats", Static)
         if run.finished:
             self._show_result(run.result, saved)
         elif run.status == "cancelled":
-            stats.update(strip_control(
+            self._show_status(strip_control(
                 f"Cancelled — the output so far is kept ({saved})." if run.partial_text or
                 run.saved_to is not None else f"Cancelled before anything arrived ({saved})."))
         else:
             error = run.error
             summary = getattr(error, "message", str(error))
-            stats.update(strip_control(f"Failed: {summary} — {saved} · ctrl+r retries."))
+            self._show_status(strip_control(f"Failed: {summary} — {saved} · ctrl+r retries."))
             if error is not None:
                 self.app.show_error(error)
         if run.save_error is not None:
@@ -484,4 +491,4 @@ class GenerateScreen(PersonaScreen):
         lines += [f"  ! {reason}" for reason in reasons[:MAX_REASONS]]
         if len(reasons) > MAX_REASONS:
             lines.append(f"  … and {len(reasons) - MAX_REASONS} more (run.json lists them)")
-        self.query_one("#stats", Static).update(strip_control("\n".join(lines)))
+        self._show_status(strip_control("\n".join(lines)))
