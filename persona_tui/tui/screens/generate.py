@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -136,6 +136,8 @@ class GenerateScreen(PersonaScreen):
         self._add_timer = None
         self.last_result: Any = None
         self._last_added = 0.0
+        #: the latest token count while a run streams, until the next text shows it
+        self._live_usage: str | None = None
 
     def compose(self) -> ComposeResult:
         service = self.app.services.generation
@@ -169,14 +171,19 @@ class GenerateScreen(PersonaScreen):
         invalid = Static("", id="invalid", classes="field-error", markup=False)
         invalid.display = False
         yield invalid
+        # each pane in a container of its own: a widget is drawn whenever the region of its
+        # container is touched, and a frame of new text would draw the persona list again
+        # (or a batch of personas the whole output)
         with Horizontal(id="run"):
-            output = StreamView(id="output")
-            output.HELP = "The model's reply as it streams in (shown literally)."
-            yield output
+            with Vertical(id="output-pane"):
+                output = StreamView(id="output")
+                output.HELP = "The model's reply as it streams in (shown literally)."
+                yield output
             # one widget for every persona: each layout pass during a fast stream stays cheap
-            personas = PersonaList(id="personas", markup=False)
-            personas.HELP = "Personas as they are parsed, with their evidence."
-            yield personas
+            with Vertical(id="personas-pane"):
+                personas = PersonaList(id="personas", markup=False)
+                personas.HELP = "Personas as they are parsed, with their evidence."
+                yield personas
         yield Static("Press ctrl+g to start.", id="stats", markup=False)
         yield KeyFooter()
 
@@ -353,7 +360,9 @@ class GenerateScreen(PersonaScreen):
             return
         data, provider, model, config = settings
         self.running = True
-        self.query_one("#output", StreamView).clear()
+        output = self.query_one("#output", StreamView)
+        output.clear()
+        output.border_subtitle, self._live_usage = None, None
         self._pending_personas.clear()
         self.query_one("#personas", OptionList).clear_options()
         self._show_status("Starting…")
@@ -418,7 +427,12 @@ class GenerateScreen(PersonaScreen):
 
     @on(Delta)
     def _delta(self, message: Delta) -> None:
-        self.query_one("#output", StreamView).append(strip_control(message.text))
+        output = self.query_one("#output", StreamView)
+        if not output.lines:  # the first text of the run
+            self._show_status("Streaming · esc stops the run and keeps what arrived")
+        output.append(strip_control(message.text))
+        if self._live_usage is not None:
+            output.border_subtitle, self._live_usage = self._live_usage, None
 
     @on(Parsed)
     def _parsed(self, message: Parsed) -> None:
@@ -445,10 +459,11 @@ class GenerateScreen(PersonaScreen):
         rate = f"{update.tokens_per_s:,.0f} tok/s" if update.tokens_per_s else "… tok/s"
         cost = "cost unknown" if update.cost_usd is None else f"${update.cost_usd:.4f}"
         approx = "≈" if update.estimated else ""
-        # one short line replacing another: no re-layout needed, five times a second
-        self.query_one("#stats", Static).update(
-            f"{approx}{update.output_tokens:,} tokens · {rate} · {update.elapsed_s:.1f} s · "
-            f"{cost}", layout=False)
+        # shown on the output's border with the next batch of text (a usage update always
+        # follows text): the frame that draws the text draws it too, and the line under
+        # the run, which spans the persona list as well, is not redrawn five times a second
+        self._live_usage = (f"{approx}{update.output_tokens:,} tokens · {rate} · "
+                            f"{update.elapsed_s:.1f} s · {cost}")
 
     @on(Notice)
     def _notice(self, message: Notice) -> None:
@@ -458,6 +473,7 @@ class GenerateScreen(PersonaScreen):
     def _ended(self, message: Ended) -> None:
         self._add_personas()
         self.running = False
+        self.query_one("#output", StreamView).border_subtitle = None  # the summary says it
         run = message.run
         saved = f"saved to {run.saved_to}" if run.saved_to is not None else \
             f"not saved: {run.not_saved}"
