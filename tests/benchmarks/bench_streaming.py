@@ -116,8 +116,9 @@ async def on_screen(url: str, probe_keys: bool) -> dict:
     # ("Partial: 1 of 3 personas"); one that failed or was cancelled is not a figure
     if "saved to" not in stats or stats.startswith(("Failed", "Cancelled")):
         raise RuntimeError(f"the run did not finish: {stats!r}")
+    whole = next((t for t, chars in app.frames if chars >= len(text)), float("nan"))
     return {"time": elapsed, "cpu": used, "delays": delays, "shown": shown, "text": text,
-            "lags": lags(list(ARRIVALS), list(app.frames))}
+            "lags": lags(list(ARRIVALS), list(app.frames)), "all_shown": whole - start}
 
 
 async def full_speed(server: RemoteServer, rounds: int) -> None:
@@ -149,6 +150,10 @@ async def full_speed(server: RemoteServer, rounds: int) -> None:
     print(f"on the Generate screen: {spread(s_times)} s")
     print(f"ratio: medians {statistics.median(s_times) / statistics.median(b_times):.2f}, "
           f"per round {spread(ratios, 1, '.2f')} (target <= 1.3)")
+    # the same run up to the frame that showed the whole reply, before the end of the run
+    # (final parse, scoring, saving, the summary): what streaming alone costs
+    shown = [s["all_shown"] / b["time"] for s, b in zip(screens, bares)]
+    print(f"  until the whole reply was on screen: per round {spread(shown, 1, '.2f')}")
     worst = [max(s["delays"]) for s in screens if s["delays"]]
     print(f"worst key delay per round: {spread(worst, 1000, '.1f')} ms over "
           f"{sum(len(s['delays']) for s in screens)} presses (target <= 50 ms)")
