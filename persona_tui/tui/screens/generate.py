@@ -457,7 +457,8 @@ class GenerateScreen(PersonaScreen):
     def _usage(self, message: Usage) -> None:
         update = message.update
         rate = f"{update.tokens_per_s:,.0f} tok/s" if update.tokens_per_s else "… tok/s"
-        cost = "cost unknown" if update.cost_usd is None else f"${update.cost_usd:.4f}"
+        cost = ("cost unknown" if update.cost_usd is None else "free (local)"
+                if update.cost_usd == 0 else f"${update.cost_usd:.4f}")  # as the summary says
         approx = "≈" if update.estimated else ""
         # shown on the output's border with the next batch of text (a usage update always
         # follows text): the frame that draws the text draws it too, and the line under
