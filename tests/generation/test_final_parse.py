@@ -113,6 +113,10 @@ HOSTILE = {
         {"attribute": "goals[1]", "source_id": "nowhere.md", "excerpt": "nor this"},
         {"attribute": "goals[1]", "excerpt": SAMPLE[0]["evidence"][0]["excerpt"]}]),
         SAMPLE[2]]}),
+    "escapes, duplicate names, no ids": json.dumps({"personas": _without_ids([
+        dict(SAMPLE[0], name="Jess \x1b[1mMorgan", demographics={"age": "\x9b2J 30"}),
+        dict(SAMPLE[1], name="Jess Morgan", goals=["\x1b[31mred", "  padded  ", 7]),
+        dict(SAMPLE[2], name=" jess morgan ", title="\ud800", notes={"k": ["\x07"]})])}),
     "single persona object": json.dumps(SAMPLE[0]),
     "nested deeper": json.dumps({"result": {"data": {"personas": SAMPLE}}}),
     "wrapped list": json.dumps({"response": SAMPLE}),
