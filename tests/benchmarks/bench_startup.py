@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--configured", action="store_true",
                         help="persona-tui with a config.toml (a returning user: it opens on "
-                             "Providers and validates the settings before its first paint)")
+                             "Providers, and validates the settings after its first paint)")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="launch as the environment says (PYTHONDONTWRITEBYTECODE kept)")
     args = parser.parse_args()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 
+from textual import events, on
 from textual._context import active_app
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -25,6 +26,16 @@ class PersonaScreen(Screen):
         app = active_app.get(None)
         if app is not None:
             self._css_update_count = app._css_update_count
+        self._resumed = False
+
+    @on(events.ScreenResume)
+    def _styled_at_mount(self, event: events.ScreenResume) -> None:
+        # Textual restyles the whole tree on every resume. The first comes right after the
+        # screen mounted, every node styled a moment ago: on Providers that restyle was
+        # ~15 ms before the first paint. (Handlers of a subclass run before Screen's own.)
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         # The app's modules, screens and widgets live as long as it does. Once a screen is

@@ -146,8 +146,6 @@ class KeyFooter(Footer):
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
         self._fitted_width = 0
-        #: the keys as composed (see :meth:`_keys`)
-        self._composed: list[tuple[tuple[str, str, str, str], bool, str, str]] = []
 
     def shown(self) -> list[tuple[Binding, bool, str]]:
         """Every binding the footer would show, most important first (before fitting)."""
@@ -193,23 +191,13 @@ class KeyFooter(Footer):
         if not self._bindings_ready:
             return
         self._fitted_width = self.size.width or self.app.size.width
-        self._composed = self._keys()
         # each key is made in the class its compact state gives it: bound to
         # Footer.compact it would be restyled once more as it mounts
         for (key, key_display, description, action), disabled, tooltip, classes \
-                in self._composed:
+                in self._keys():
             yield FooterKey(key, key_display, description, action, disabled=disabled,
                             tooltip=tooltip, classes=classes
                             ).data_bind(compact=Footer.compact)
-
-    async def recompose(self) -> None:
-        """Textual recomposes the footer each time the screen's bindings change (focus
-        moving, a widget mounting): several times before a screen's first frame, each
-        remaking and restyling every key. Only a change in what it shows does here."""
-        if self._bindings_ready and self.is_attached and self.children \
-                and self._keys() == self._composed:
-            return
-        await super().recompose()
 
     def on_resize(self) -> None:
         if self._bindings_ready and self.size.width != self._fitted_width:
