@@ -375,3 +375,7 @@ def test_source_strings_are_text_unless_they_name_an_existing_path(tmp_path, mon
     docs = coerce_sources(["~", "notes.md", "~0", "plain words"])
     assert [d.id for d in docs] == ["source-1", "notes.md", "source-3", "source-4"]
     assert docs[0].text == "~"
+    # a text that is just "/" names the filesystem's root: it is text, never the whole disk
+    # (an arbitrary-text audit test loaded "/" and ran until the machine's memory was gone)
+    (root,) = coerce_sources([tmp_path.anchor])
+    assert root.id == "source-1" and root.text == tmp_path.anchor

@@ -17,12 +17,17 @@ def _looks_like_path(value: str) -> bool:
     """A string names a file only if it exists exactly as written.
 
     No ``~`` expansion: a source text that happens to be "~" must not load the home folder.
-    Pass a ``Path`` to be explicit.
+    Nor is a filesystem root a source: a text that is just "/" (or "C:\\") would load the
+    whole disk. Pass a ``Path`` to be explicit.
     """
     if not value.strip() or "\n" in value or len(value) > 1024 or value.strip() != value:
         return False
     try:
-        return Path(value).exists()
+        path = Path(value)
+        if not path.exists():
+            return False
+        resolved = path.resolve()
+        return resolved != Path(resolved.anchor)
     except (OSError, ValueError, RuntimeError):
         return False
 
