@@ -71,6 +71,25 @@ async def test_stream_events_in_order(server):
     assert set(result.metrics) >= {"completeness", "evidence_coverage", "distinctiveness"}
 
 
+async def test_the_run_reads_its_documents_off_the_event_loop(server, monkeypatch):
+    import threading
+
+    from persona_tui.core.generation import names
+
+    seen = []
+    original = names.ParticipantNames.__init__
+
+    def record(self, documents):
+        seen.append(threading.current_thread() is threading.main_thread())
+        original(self, documents)
+
+    monkeypatch.setattr(names.ParticipantNames, "__init__", record)
+    events = [e async for e in generator(server).astream(DATA, PersonaConfig(count=3))]
+    assert isinstance(events[-1], Finished)
+    # the run's name guard scans every document's words: never on the caller's loop
+    assert seen and not any(seen)
+
+
 async def test_personas_are_announced_before_the_stream_ends(server):
     server.delay = 0.001
     first_persona_at = None

@@ -281,7 +281,9 @@ class GenerationPipeline:
             return
         for warning in warnings:
             yield GenerationWarning(warning)
-        run = _Run(self, documents, plan, started, warnings)
+        # the run's name guard reads every capitalised word of the documents: in a thread,
+        # like loading them (on a large folder it held the caller's loop for a second)
+        run = await asyncio.to_thread(_Run, self, documents, plan, started, warnings)
         async for event in run.events():
             yield event
 
