@@ -130,7 +130,7 @@ def chunk_prompt(documents: list[SourceDocument], persona: PersonaConfig, *,
 
 
 #: the longest the stream's reader runs before letting the event loop do other work
-PUMP_SLICE_S = 0.02
+PUMP_SLICE_S = 0.01
 
 
 def _loop_has_work() -> bool:
