@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -297,3 +298,28 @@ def test_object_scanner_finds_personas_as_they_close_across_calls():
         found += scanner.feed(reply[:end])
     found += scanner.feed(reply)
     assert [json.loads(raw)["name"] for raw in found] == ['A "}" [', "B"]  # C is unfinished
+
+
+async def test_the_inbox_keeps_order_and_joins_the_texts_between_other_items():
+    from persona_tui.core.generation.pipeline import _Inbox
+
+    inbox = _Inbox()
+    for piece in ("a", "b"):
+        inbox.text(piece)
+    inbox.put("retry", "wait")
+    inbox.text("c")
+    inbox.text("d")
+    inbox.put("chunk", "final")
+    got = [await inbox.get() for _ in range(4)]
+    assert got == [("text", "ab"), ("retry", "wait"), ("text", "cd"), ("chunk", "final")]
+
+    async def reader():  # the run waits; the reader's first piece wakes it
+        await asyncio.sleep(0.01)
+        inbox.text("e")
+        inbox.text("f")
+        inbox.put("end", None)
+
+    task = asyncio.create_task(reader())
+    assert await inbox.get() == ("text", "ef")
+    assert await inbox.get() == ("end", None)
+    await task

@@ -159,10 +159,10 @@ class _Inbox:
     the texts between two other items joined into one piece."""
 
     def __init__(self) -> None:
-        self._items: list[tuple[str, Any]] = []
+        self._items: collections.deque[tuple[str, Any]] = collections.deque()
+        #: texts that arrived after the last item, joined when the run looks
         self._texts: list[str] = []
         self._waiting: asyncio.Future | None = None
-        self._taken: collections.deque[tuple[str, Any]] = collections.deque()
 
     def text(self, text: str) -> None:
         self._texts.append(text)
@@ -179,24 +179,19 @@ class _Inbox:
             self._texts = []
 
     def _wake(self) -> None:
-        waiting = self._waiting
-        if waiting is not None:
-            self._waiting = None
-            if not waiting.done():
-                waiting.set_result(None)
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and not waiting.done():
+            waiting.set_result(None)
 
     async def get(self) -> tuple[str, Any]:
         """The next item: ("text", str), ("chunk", the final chunk), ("retry", notice),
         ("error", exception) or ("end", None)."""
-        while not self._taken:
+        while True:
             self._close_text()
             if self._items:
-                self._taken.extend(self._items)
-                self._items = []
-                break
+                return self._items.popleft()
             self._waiting = asyncio.get_running_loop().create_future()
             await self._waiting
-        return self._taken.popleft()
 
 
 class GenerationPipeline:

@@ -25,7 +25,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.timer import Timer
 
-#: the longest the vertical scrollbar lags behind a followed stream
+#: the vertical scrollbar is redrawn at most this often while it follows a stream
 BAR_EVERY_S = 0.25
 
 
