@@ -30,6 +30,9 @@ _ESCAPES = re.compile(
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+#: every character any of the three patterns above starts with (ESC, C1, CR and the other C0
+#: controls, DEL, surrogates): text with none of them is returned as it is, after one search
+_ANY_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 #: characters JSON encoders leave raw but a terminal acts on (DEL, C1) or UTF-8 cannot hold
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 #: how deep :func:`clean_tree` follows nested containers (model output can nest absurdly)
@@ -41,7 +44,7 @@ def strip_control(text: str) -> str:
 
     Lone surrogates become U+FFFD, so the result can always be encoded as UTF-8.
     """
-    if not text:
+    if not text or _ANY_UNSAFE.search(text) is None:  # nearly all text: one pass, no copy
         return text
     text = _ESCAPES.sub("", text)
     text = _CONTROLS.sub("", text.replace("\r\n", "\n"))
@@ -61,14 +64,19 @@ def clean_tree(value: Any, *, depth: int = 0) -> Any:
     """
     if isinstance(value, str):
         return strip_control(value)
-    if depth >= MAX_DEPTH and isinstance(value, (dict, list, tuple)):
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    if depth >= MAX_DEPTH:
         return None
+    # a string inside is cleaned here rather than in a call of its own: a persona holds
+    # dozens of them, and the live parse cleans every persona of a streaming reply
+    depth += 1
     if isinstance(value, dict):
-        return {strip_control(k) if isinstance(k, str) else k: clean_tree(v, depth=depth + 1)
+        return {strip_control(k) if isinstance(k, str) else k:
+                strip_control(v) if isinstance(v, str) else clean_tree(v, depth=depth)
                 for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean_tree(item, depth=depth + 1) for item in value]
-    return value
+    return [strip_control(item) if isinstance(item, str) else clean_tree(item, depth=depth)
+            for item in value]
 
 
 def json_safe(text: str) -> str:
