@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from persona_tui import AsyncPersonaGenerator, PersonaConfig, PersonaGenerator
 from persona_tui.cli import main as cli_main
@@ -161,6 +163,30 @@ def test_names_match_without_accents_case_nicknames_or_first_names(written, part
                                      "Survey", "Interviewer"])
 def test_other_names_and_words_are_not_participants(written):
     assert ParticipantNames(DOCUMENTS).match(written) is None
+
+
+_NAMES = ParticipantNames(DOCUMENTS)
+
+
+@given(st.one_of(st.sampled_from(sorted(_NAMES._by_fold)).map(
+    lambda w: w[:max(2, len(w) - 2)]), st.sampled_from(sorted(_NAMES._by_fold)),
+    st.text(alphabet="abcdeilmnorstuyá", min_size=2, max_size=9)))
+def test_the_indexed_prefix_look_up_finds_what_a_scan_of_every_word_finds(key):
+    """A word is looked up in a sorted index of the sources' words (a range for the words
+    it begins, a dict look-up for each of its prefixes) instead of a scan of them all; the
+    candidates must be the same as that scan's."""
+    from persona_tui.core.generation.names import _MIN_PREFIX, NICKNAMES
+
+    key = fold(key)
+    scan = list(_NAMES._by_fold.get(key, ()))
+    for formal in NICKNAMES.get(key, ()):
+        scan += _NAMES._by_fold.get(formal, ())
+    if len(key) >= _MIN_PREFIX:
+        for other, words in _NAMES._by_fold.items():
+            if other != key and len(other) >= _MIN_PREFIX and (
+                    other.startswith(key) or key.startswith(other)):
+                scan += words
+    assert sorted(_NAMES._candidates(key)) == sorted(scan)
 
 
 def test_synthetic_names_never_clash_and_a_rename_is_stable():

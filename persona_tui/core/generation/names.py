@@ -12,6 +12,7 @@ persona is replaced by the persona's new name (when it was the persona's own) or
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 import zlib
@@ -95,7 +96,12 @@ class ParticipantNames:
         for word in words:
             for part in word.split():
                 self._by_fold.setdefault(fold(part), set()).add(part)
+        #: the folded forms in order, for the prefix look-ups of :meth:`_candidates`
+        self._sorted_folds = sorted(self._by_fold)
         self._memo: dict[str, SourceName | None] = {}
+        #: a word of a persona as written -> the participant it (or a part of it) names: a
+        #: persona's text repeats its words, and every string of every persona is checked
+        self._words: dict[str, SourceName | None] = {}
 
     def match(self, word: str) -> SourceName | None:
         """The participant ``word`` names (any case, any accents), or None."""
@@ -109,10 +115,15 @@ class ParticipantNames:
         for formal in NICKNAMES.get(key, ()):
             originals += self._by_fold.get(formal, ())
         if len(key) >= _MIN_PREFIX:
-            for other, words in self._by_fold.items():
-                if other != key and len(other) >= _MIN_PREFIX and (
-                        other.startswith(key) or key.startswith(other)):
-                    originals += words
+            # source words that ``key`` is a prefix of (a range of the sorted index) …
+            folds = self._sorted_folds
+            index = bisect.bisect_right(folds, key)
+            while index < len(folds) and folds[index].startswith(key):
+                originals += self._by_fold[folds[index]]
+                index += 1
+            # … and those that are a prefix of ``key``
+            for end in range(_MIN_PREFIX, len(key)):
+                originals += self._by_fold.get(key[:end], ())
         return originals
 
     def _match(self, key: str) -> SourceName | None:
@@ -131,15 +142,23 @@ class ParticipantNames:
         Only capitalised words count unless ``any_case`` (a persona's name is checked in any
         case; in running text a lower-case "dev" or "will" is an ordinary word).
         """
+        words = self._words
         for match in _WORD.finditer(text):
             word = match.group()
             if not any_case and not word[:1].isupper():
                 continue
-            for part in re.split(r"['’-]", word) if "-" in word else [word]:
-                found = self.match(part)
-                if found is not None:
-                    yield match.start(), match.end(), word, found
-                    break
+            found = words[word] if word in words else self._word(word)
+            if found is not None:
+                yield match.start(), match.end(), word, found
+
+    def _word(self, word: str) -> SourceName | None:
+        found = None
+        for part in re.split(r"['’-]", word) if "-" in word else [word]:
+            found = self.match(part)
+            if found is not None:
+                break
+        self._words[word] = found
+        return found
 
 
 def offered_names(documents: list[SourceDocument], count: int, *,
