@@ -14,6 +14,7 @@ from persona_tui.tui.screens.dialogs import ErrorDialog
 from persona_tui.tui.screens.generate import GenerateScreen
 from persona_tui.tui.widgets.stream_view import StreamView
 from tests.config_files import write_config
+from tests.generation.test_final_parse import HOSTILE
 from tests.vendor_server import CutStream
 
 SAMPLE_REPLY = (sample_project() / "personas.json").read_text("utf-8")
@@ -93,6 +94,48 @@ async def test_a_run_streams_every_token_and_shows_personas(server, paths):
         assert status.size.height == 2 and layouts and not any(layouts)
     runs = list((paths.experiments_dir).glob("app-*/runs/*/run.json"))
     assert len(runs) == 1 and json.loads(runs[0].read_text())["status"] == "ok"
+
+
+def _listed(app) -> list[str]:
+    listed = generate_screen(app).query_one("#personas", OptionList)
+    return [str(listed.get_option_at_index(i).prompt).rstrip("\n")
+            for i in range(listed.option_count)]
+
+
+@pytest.mark.parametrize("reply", ["more than asked", "an example first"])
+async def test_the_list_shows_the_personas_the_run_keeps(server, reply):
+    """A model asked for 3 that writes 8 listed all 8 while the reply streamed and kept 3;
+    a reply with an example object before the personas listed the example. The list only
+    ever holds what the run can keep, and ends with exactly the result's personas."""
+    sample = json.loads(SAMPLE_REPLY)["personas"]
+    if reply == "more than asked":
+        server.reply = json.dumps({"personas": [
+            dict(sample[i % 3], name=f"{sample[i % 3]['name']} {i}") for i in range(8)]},
+            indent=1)
+    else:
+        server.reply = HOSTILE["fenced after an example"]
+    server.delay = 0.002
+    async with PersonaApp(start="generate").run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listed = generate_screen(pilot.app).query_one("#personas", OptionList)
+        counts, add = [], listed.add_options
+
+        def recording(options):
+            result = add(options)
+            counts.append(listed.option_count)
+            return result
+
+        listed.add_options = recording
+        await pilot.press("ctrl+g")
+        await settle(pilot, 1.0)
+        result = generate_screen(pilot.app).last_result
+        assert result is not None
+        assert len(result.personas) == (3 if reply == "more than asked" else 1)
+        assert counts and max(counts) <= 3
+        shown = _listed(pilot.app)
+        assert [line.split("\n")[0] for line in shown] == \
+            [f"{i + 1}. {p.name} — {p.title}".rstrip(" —")
+             for i, p in enumerate(result.personas)]
 
 
 async def test_escape_cancels_and_keeps_the_partial_output(server, paths):

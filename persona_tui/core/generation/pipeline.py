@@ -429,19 +429,31 @@ class _Run:
     def _announce(self, text: str) -> list[GenerationEvent]:
         """Personas newly complete in the text so far (of the chunk being streamed): only
         the objects closed since the last look are parsed, so a long reply is not parsed
-        over and over while it streams."""
+        over and over while it streams.
+
+        Only those the run can keep are announced, as :meth:`_absorb` will keep them (a
+        name once, at most ``count`` per chunk): a model asked for 3 that writes 74 showed
+        74 while it streamed and kept 3. The rest are still parsed, for the final parse to
+        reuse."""
         for raw in self._scanner.feed(text):
-            found = self.p.parser.parse(raw, sources=self.documents, passages=self.passages,
-                                        known=self._known)
-            self._found += found.personas
-        parsed = self._found
-        events = []
-        for index in range(self.announced - len(self.personas), len(parsed)):
-            if index < 0:
-                continue
-            events.append(PersonaParsed(parsed[index], len(self.personas) + index))
-        self.announced = max(self.announced, len(self.personas) + len(parsed))
+            self._found += self._parse_live(raw)
+        kept = _merge(self.personas, self._found, self._limit)
+        events = [PersonaParsed(kept[index], index)
+                  for index in range(self.announced, len(kept))]
+        self.announced = max(self.announced, len(kept))
         return events
+
+    def _parse_live(self, raw: str) -> list[Persona]:
+        """The personas of one object closed while the reply streams, name-checked once
+        (:attr:`_known` keeps them for the final parse)."""
+        return self.p.parser.parse(raw, sources=self.documents, passages=self.passages,
+                                   known=self._known).personas
+
+    @property
+    def _limit(self) -> int:
+        """How many personas the run keeps from its chunks, all together, before the best
+        ``count`` are chosen."""
+        return self.p.config.persona.count * len(self.plan.chunks)
 
     def _absorb(self, text: str, final, chunk_input: int) -> None:
         # the whole reply is the authority; what was parsed (and name-checked) while it
@@ -452,8 +464,7 @@ class _Run:
         self.warnings += [w for w in result.warnings if w not in self.warnings]
         self.errors += result.errors
         checked = [p.model_copy() for p in result.personas]
-        self.personas = _merge(self.personas, checked,
-                               self.p.config.persona.count * len(self.plan.chunks))
+        self.personas = _merge(self.personas, checked, self._limit)
         if final is not None:
             self.output_mode = final.output_mode or self.output_mode
             if final.finish_reason in ("length", "max_tokens", "MAX_TOKENS"):

@@ -133,6 +133,9 @@ class GenerateScreen(PersonaScreen):
         self.running = False
         self._estimate_timer = None
         self._pending_personas: list[Option] = []
+        #: the text of each persona in the list, in order (the end of a run compares it
+        #: with the result's)
+        self._listed: list[str] = []
         self._add_timer = None
         self.last_result: Any = None
         self._last_added = 0.0
@@ -364,6 +367,7 @@ class GenerateScreen(PersonaScreen):
         output.clear()
         output.border_subtitle, self._live_usage = None, None
         self._pending_personas.clear()
+        self._listed.clear()
         self.query_one("#personas", OptionList).clear_options()
         self._show_status("Starting…")
         self.generate(data, provider, model, config)
@@ -438,8 +442,9 @@ class GenerateScreen(PersonaScreen):
     def _parsed(self, message: Parsed) -> None:
         # added in batches, at most one every PERSONAS_EVERY_S: each batch redraws the list,
         # a frame that costs as much as several of the stream's while text pours in
-        text = Text(_persona_text(message.persona, message.index) + "\n")  # a gap below
-        self._pending_personas.append(Option(text))
+        text = _persona_text(message.persona, message.index)
+        self._listed.append(text)
+        self._pending_personas.append(Option(Text(text + "\n")))  # a gap below
         if self._add_timer is None:
             due = self._last_added + PERSONAS_EVERY_S - time.monotonic()
             self._add_timer = self.set_timer(max(due, 0.01), self._add_personas)
@@ -452,6 +457,18 @@ class GenerateScreen(PersonaScreen):
         pending, self._pending_personas = self._pending_personas, []
         if pending:
             self.query_one("#personas", OptionList).add_options(pending)
+
+    def _list_result(self, personas: list[Any]) -> None:
+        """The list ends showing the personas the run kept: from several chunks the best
+        ``count`` are kept of all those listed, and a reply the final parse reads
+        differently from the live one (another array than the first) changes them."""
+        texts = [_persona_text(persona, index) for index, persona in enumerate(personas)]
+        if texts == self._listed:
+            return
+        self._listed = texts
+        options = self.query_one("#personas", OptionList)
+        options.clear_options()
+        options.add_options([Option(Text(text + "\n")) for text in texts])
 
     @on(Usage)
     def _usage(self, message: Usage) -> None:
@@ -495,6 +512,7 @@ class GenerateScreen(PersonaScreen):
 
     def _show_result(self, result: Any, saved: str) -> None:
         self.last_result = result
+        self._list_result(result.personas)
         cost = ("cost unknown" if result.cost_usd is None else "free (local)"
                 if result.cost_usd == 0 else f"${result.cost_usd:.4f}")
         approx = "≈" if result.tokens_estimated else ""
