@@ -26,6 +26,7 @@ from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.screens.dialogs import AskText, Pick
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
 from persona_tui.tui.widgets.compare import FittedTitle, SpanView, highlighted
+from persona_tui.tui.widgets.table import Table
 
 COLUMNS = ("Severity", "Kind", "Field", "Excerpt")
 #: the orders ``s`` cycles through: (label, key)
@@ -109,7 +110,7 @@ class AuditScreen(PersonaScreen):
             sources.HELP = ("The research data this card is checked against. Type paths "
                             "separated by ';' and press Enter to re-run.")
             yield sources
-        table = DataTable(id="findings", cursor_type="row", zebra_stripes=True)
+        table = Table(id="findings", cursor_type="row", zebra_stripes=True)
         table.HELP = ("Findings of the audit. ↑/↓ selects one; j jumps to its field, x applies "
                       "the redaction, a accepts it with a reason, s changes the order.")
         yield table

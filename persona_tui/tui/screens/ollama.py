@@ -24,6 +24,7 @@ from persona_tui.services.errors import report as error_report
 from persona_tui.tui.coalesce import Coalescer
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
+from persona_tui.tui.widgets.table import Table
 
 COLUMNS = ("Model", "Size", "Family", "Params", "Quant", "Modified", "Status", "JSON",
            "Schema", "TTFT", "tok/s")
@@ -111,7 +112,7 @@ class OllamaScreen(PersonaScreen):
         yield Static("", id="ollama-state", markup=False)
         yield Input(placeholder="filter models (/ to focus, Esc to leave)", id="filter",
                     compact=True)
-        table = DataTable(id="models", cursor_type="row", zebra_stripes=True)
+        table = Table(id="models", cursor_type="row", zebra_stripes=True)
         table.HELP = ("Models your Ollama serves. Tested = qualified on the standard persona "
                       "task (valid JSON, valid persona, speed). q qualifies the selected "
                       "model, a every untested one; s sorts; / filters.")

@@ -22,6 +22,7 @@ from persona_tui.services.app_support import PersonaError, VendorStatus, strip_c
 from persona_tui.services.providers import ProviderState
 from persona_tui.tui.screens.base import PersonaScreen
 from persona_tui.tui.widgets.chrome import KeyFooter, ScreenTop
+from persona_tui.tui.widgets.table import Table
 
 COLUMNS = ("Provider", "State", "Key", "Models", "Latency", "Base URL", "Default model")
 
@@ -104,7 +105,7 @@ class ProvidersScreen(PersonaScreen):
 
     def compose(self) -> ComposeResult:
         yield ScreenTop()
-        table = DataTable(id="providers-table", cursor_type="row", zebra_stripes=True)
+        table = Table(id="providers-table", cursor_type="row", zebra_stripes=True)
         table.HELP = ("The vendors Persona TUI can use. ↑/↓ selects one; t tests it with a real "
                       "request; the form below edits it.")
         yield table
