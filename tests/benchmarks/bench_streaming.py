@@ -1,12 +1,14 @@
 """Streaming on the Generate screen, next to the bare provider stream of the same reply,
 measured in the same run, in alternating rounds.
 
-    uv run python tests/benchmarks/bench_streaming.py [--rounds 5] [--paced-s 3]
+    uv run python tests/benchmarks/bench_streaming.py [--rounds 5] [--paced-s 3] [--count 3]
 
 1. Full speed: a ~20,000-token reply rendered headless (120x40) vs the bare provider stream
    (OllamaProvider.stream, no UI): time ratio, the worst delay of a key press handled while
    it streams (pressed from another thread, 50 ms after the last was handled; see
-   _probe.py), and the display lag.
+   _probe.py), and the display lag. The reply holds 74 personas; the run asks for
+   ``--count`` (3, the form's default; at most 50) and lists and keeps that many, so
+   ``--count 50`` is the figure with the most personas listed while the reply streams.
 2. Paced at 50, 300 and 2,000 tokens/s (the vendor server keeps to a schedule of chunks; the
    rate it reached is printed): display lag p50/p99, and the process CPU time per 1,000
    tokens on the screen vs the bare stream at the same pace.
@@ -82,7 +84,7 @@ async def bare(url: str) -> dict[str, float]:
                 "tokens": count}
 
 
-async def on_screen(url: str, probe_keys: bool) -> dict:
+async def on_screen(url: str, probe_keys: bool, count: int = 3) -> dict:
     from persona_tui.core.platform import PathManager
     from tests.config_files import write_config
 
@@ -92,6 +94,7 @@ async def on_screen(url: str, probe_keys: bool) -> dict:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.6)
         await app.workers.wait_for_complete()
+        app.screen.query_one("#count").value = str(count)  # personas asked for
         await pilot.pause(0.1)
         ARRIVALS.clear()
         app.frames.clear()
@@ -112,16 +115,18 @@ async def on_screen(url: str, probe_keys: bool) -> dict:
         view = app.screen.query_one("#output")
         shown, text = view.bench_chars, view.text
         stats = str(app.screen.query_one("#stats").content)
+        listed = app.screen.query_one("#personas").option_count
     # a run that finished is saved, whatever the quality gate says of a short paced reply
     # ("Partial: 1 of 3 personas"); one that failed or was cancelled is not a figure
     if "saved to" not in stats or stats.startswith(("Failed", "Cancelled")):
         raise RuntimeError(f"the run did not finish: {stats!r}")
     whole = next((t for t, chars in app.frames if chars >= len(text)), float("nan"))
     return {"time": elapsed, "cpu": used, "delays": delays, "shown": shown, "text": text,
-            "lags": lags(list(ARRIVALS), list(app.frames)), "all_shown": whole - start}
+            "lags": lags(list(ARRIVALS), list(app.frames)), "all_shown": whole - start,
+            "listed": listed}
 
 
-async def full_speed(server: RemoteServer, rounds: int) -> None:
+async def full_speed(server: RemoteServer, rounds: int, count: int) -> None:
     reply = long_reply()
     server.control(reply=reply, delay=0)
     bares, screens = [], []
@@ -130,7 +135,7 @@ async def full_speed(server: RemoteServer, rounds: int) -> None:
         b = await bare(server.url)
         with tempfile.TemporaryDirectory() as home:
             os.environ["PERSONA_TUI_HOME"] = home
-            s = await on_screen(server.url, probe_keys=True)
+            s = await on_screen(server.url, probe_keys=True, count=count)
         if s["text"] != reply:
             raise RuntimeError(f"the screen shows {len(s['text']):,} of {len(reply):,} "
                                "characters, or different text")
@@ -144,7 +149,7 @@ async def full_speed(server: RemoteServer, rounds: int) -> None:
     b_times, s_times = [b["time"] for b in bares], [s["time"] for s in screens]
     ratios = [s / b for s, b in zip(s_times, b_times)]
     print(f"reply: {tokens:,} tokens, {len(reply):,} characters (all shown on screen, "
-          "checked)")
+          f"checked), 74 personas; {count} asked for, {screens[0]['listed']} listed")
     print(f"bare provider stream  : {spread(b_times)} s "
           f"({tokens / statistics.median(b_times):,.0f} tok/s)")
     print(f"on the Generate screen: {spread(s_times)} s")
@@ -200,6 +205,9 @@ async def main() -> None:
                         help="about how long each paced stream lasts")
     parser.add_argument("--skip-paced", action="store_true")
     parser.add_argument("--skip-full", action="store_true", help="only the paced streams")
+    parser.add_argument("--count", type=int, default=3,
+                        help="personas asked for at full speed (the reply holds 74; the run "
+                             "lists and keeps at most this many, at most 50)")
     args = parser.parse_args()
     count_output(StreamView)
     OllamaProvider.stream = _recorded_stream
@@ -207,7 +215,7 @@ async def main() -> None:
     server = RemoteServer()
     try:
         if not args.skip_full:
-            await full_speed(server, args.rounds)
+            await full_speed(server, args.rounds, args.count)
         if not args.skip_paced:
             await paced(server, args.rounds, args.paced_s)
     finally:
