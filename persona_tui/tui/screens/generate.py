@@ -137,6 +137,7 @@ class GenerateScreen(PersonaScreen):
         #: with the result's)
         self._listed: list[str] = []
         self._add_timer = None
+        self._personas_due = 0.0
         self.last_result: Any = None
         self._last_added = 0.0
         #: the latest token count while a run streams, until the next text shows it
@@ -437,6 +438,8 @@ class GenerateScreen(PersonaScreen):
         output.append(strip_control(message.text))
         if self._live_usage is not None:
             output.border_subtitle, self._live_usage = self._live_usage, None
+        if self._pending_personas and time.monotonic() >= self._personas_due:
+            self._add_personas()  # drawn in the frame that draws this text
 
     @on(Parsed)
     def _parsed(self, message: Parsed) -> None:
@@ -446,11 +449,15 @@ class GenerateScreen(PersonaScreen):
         self._listed.append(text)
         self._pending_personas.append(Option(Text(text + "\n")))  # a gap below
         if self._add_timer is None:
-            due = self._last_added + PERSONAS_EVERY_S - time.monotonic()
+            # the next text to arrive after this takes them (one frame draws both panes: a
+            # frame costs about as much for one pane as for two); the timer is for a stream
+            # that has paused
+            self._personas_due = self._last_added + PERSONAS_EVERY_S
+            due = self._personas_due + FAST_FLUSH_EVERY_S - time.monotonic()
             self._add_timer = self.set_timer(max(due, 0.01), self._add_personas)
 
     def _add_personas(self) -> None:
-        if self._add_timer is not None:  # called at the end of a run: the batch goes now
+        if self._add_timer is not None:  # called before its time (by text, or as a run ends)
             self._add_timer.stop()
             self._add_timer = None
         self._last_added = time.monotonic()
