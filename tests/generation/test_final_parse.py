@@ -147,10 +147,13 @@ class _RunBefore(_Run):
 
     def _absorb(self, text: str, final, chunk_input: int) -> None:
         assert final is None
-        result = self.p.parser.parse(text, sources=self.documents, passages=self.passages)
+        # every candidate parsed again (nothing reused), up to what the run keeps
+        fresh = KnownItems(self.guard.check, enough=self._enough)
+        result = self.p.parser.parse(text, sources=self.documents, passages=self.passages,
+                                     known=fresh)
         self.warnings += [w for w in result.warnings if w not in self.warnings]
         self.errors += result.errors
-        checked = [self.guard.check(p) for p in result.personas]
+        checked = result.personas
         self.personas = _merge(self.personas, checked,
                                self.p.config.persona.count * len(self.plan.chunks))
         self.input_tokens += chunk_input  # stopped early: our own estimate
@@ -303,3 +306,37 @@ def test_only_what_the_run_keeps_is_announced(name, text, count):
                     "duplicate names", "invalid items", "escapes and surrogates"):
             assert [persona for _, persona in state["announced"]] == state["personas"], \
                 (name, every)
+
+
+@pytest.mark.parametrize(("name", "text"), _replies(), ids=[n for n, _ in _replies()])
+def test_a_run_that_stops_reading_at_what_it_keeps_keeps_the_same(name, text):
+    """A run reads a reply only until it has the personas it keeps; one that reads it all
+    (as runs did before) ends with the same personas, the same announcements and the same
+    result; its errors are those of the candidates both read, then more."""
+    for every in (None, 97):
+        steps = _steps(text, every)
+        stopping = _ending(_run(reuse=True), text, steps)
+        run = _run(reuse=True)
+        run._enough = lambda personas: False
+        run._known.enough = None
+        reading_all = _ending(run, text, steps)
+        for key in ("announced", "personas", "clashes", "tokens"):
+            assert stopping[key] == reading_all[key], (name, every, key)
+        assert stopping["errors"] == reading_all["errors"][:len(stopping["errors"])]
+        if isinstance(stopping["result"], str):
+            assert stopping["result"] == reading_all["result"]
+        else:
+            assert stopping["result"][0] == reading_all["result"][0], (name, every)
+
+
+@pytest.mark.parametrize(("name", "text"), _replies(), ids=[n for n, _ in _replies()])
+def test_what_was_not_read_is_counted_in_a_warning(name, text):
+    parser = PersonaParser()
+    whole = parser.parse(text, sources=DOCUMENTS, passages=PASSAGES, known=KnownItems())
+    part = parser.parse(text, sources=DOCUMENTS, passages=PASSAGES,
+                        known=KnownItems(enough=lambda personas: len(personas) >= 2))
+    assert part.personas == whole.personas[:len(part.personas)]
+    unread = (len(whole.personas) + len(whole.errors)) - (len(part.personas) + len(part.errors))
+    said = [w for w in part.warnings if "were not read" in w]
+    assert said == ([f"the reply holds {unread} more persona(s) than were asked for; they "
+                     "were not read"] if unread else []), name

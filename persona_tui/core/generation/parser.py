@@ -67,10 +67,17 @@ class KnownItems:
     ``check`` (the run's name guard) is applied to every persona a parse with these items
     returns, once per candidate: it must give a persona the same answer every time, and not
     look at its id.
+
+    ``enough`` (the run's own limit) is asked before each candidate whether the personas
+    read so far are all the caller can keep; once it says so, the rest of the reply is not
+    read (a model asked for 3 that writes 74: validating, verifying and name-checking the
+    other 71 was most of a run's parsing) and a warning says how many were left.
     """
 
-    def __init__(self, check: Callable[[Persona], Persona] | None = None) -> None:
+    def __init__(self, check: Callable[[Persona], Persona] | None = None, *,
+                 enough: Callable[[list[Persona]], bool] | None = None) -> None:
         self.check = check or (lambda persona: persona)
+        self.enough = enough
         self._items: dict[str, _Item] = {}
         self._for: tuple[PassageIndex | None, EvidenceVerifier | None] | None = None
 
@@ -215,12 +222,17 @@ class PersonaParser:
         if candidates is None:
             return result
         found, cut_paths = candidates
-        dropped = verified_total = total = 0
+        dropped = verified_total = total = unread = 0
         seen: set[str] = set()
         for index, (item, path) in enumerate(found):
             if path in cut_paths:
                 dropped += 1
                 continue
+            if known.enough is not None and known.enough(result.personas):
+                rest = [p for _, p in found[index:]]
+                unread = sum(p not in cut_paths for p in rest)
+                dropped += len(rest) - unread
+                break
             key = _item_key(item)
             done = known._items.get(key) if key is not None else None
             if done is None:
@@ -245,6 +257,9 @@ class PersonaParser:
         self._report_cut(result, dropped)
         if total and verified_total < total:
             result.warnings.append(_unverified(total - verified_total, total))
+        if unread:
+            result.warnings.append(f"the reply holds {unread} more persona(s) than were asked "
+                                   "for; they were not read")
         return result
 
     def _item(self, item: Any, passages: PassageIndex | None,

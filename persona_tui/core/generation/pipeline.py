@@ -302,7 +302,7 @@ class _Run:
         self.guard = NameGuard(documents, seed=pipeline.config.persona.seed)
         #: the candidates parsed while the chunk streams, each checked by the name guard
         #: once; its final parse reuses them
-        self._known = KnownItems(self.guard.check)
+        self._known = KnownItems(self.guard.check, enough=self._enough)
         self.input_tokens = 0
         self.output_tokens = 0
         self.estimated = False
@@ -341,7 +341,7 @@ class _Run:
             inbox = _Inbox()
             task = asyncio.create_task(self._pump(messages, inbox, schema))
             self._scanner, self._found = ObjectScanner(), []
-            self._known = KnownItems(self.guard.check)
+            self._known = KnownItems(self.guard.check, enough=self._enough)
             text_parts: list[str] = []
             last_parse = last_usage = 0.0
             final = None
@@ -433,9 +433,11 @@ class _Run:
 
         Only those the run can keep are announced, as :meth:`_absorb` will keep them (a
         name once, at most ``count`` per chunk): a model asked for 3 that writes 74 showed
-        74 while it streamed and kept 3. The rest are still parsed, for the final parse to
-        reuse."""
+        74 while it streamed and kept 3. Once the run has all it keeps, nothing more is
+        read (see :class:`KnownItems`' ``enough``)."""
         for raw in self._scanner.feed(text):
+            if self._enough(self._found):
+                break  # the run keeps no more: the final parse does not read the rest either
             self._found += self._parse_live(raw)
         kept = _merge(self.personas, self._found, self._limit)
         events = [PersonaParsed(kept[index], index)
@@ -448,6 +450,10 @@ class _Run:
         (:attr:`_known` keeps them for the final parse)."""
         return self.p.parser.parse(raw, sources=self.documents, passages=self.passages,
                                    known=self._known).personas
+
+    def _enough(self, personas: list[Persona]) -> bool:
+        """Whether ``personas`` (of the chunk being read) fill what the run keeps."""
+        return len(_merge(self.personas, personas, self._limit)) >= self._limit
 
     @property
     def _limit(self) -> int:
