@@ -90,6 +90,12 @@ class KnownItems:
             self._for = (passages, verifier)
 
 
+def _unread(count: int) -> str:
+    """The warning for the candidates a parse left unread (see :class:`KnownItems`)."""
+    return (f"the reply holds {count} more {'persona' if count == 1 else 'personas'} than "
+            "were asked for; not read")
+
+
 def _item_key(item: Any) -> str | None:
     """The candidate's identity: its JSON text, keys in their order (a persona with "name"
     before "Name" reads the first). None when it has none (too deep to write)."""
@@ -258,8 +264,7 @@ class PersonaParser:
         if total and verified_total < total:
             result.warnings.append(_unverified(total - verified_total, total))
         if unread:
-            result.warnings.append(f"the reply holds {unread} more persona(s) than were asked "
-                                   "for; they were not read")
+            result.warnings.append(_unread(unread))
         return result
 
     def _item(self, item: Any, passages: PassageIndex | None,
