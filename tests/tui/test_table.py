@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from persona_tui.tui.widgets.table import Table
@@ -53,3 +54,22 @@ async def test_rows_drawn_before_the_table_measured_them_are_drawn_again(kind):
         drawn = "\n".join(_drawn(table))
         assert "guidelines.response_style" in drawn
         assert "guidelines.additional_rules[0]" in drawn and "alex.b@example.org" in drawn
+
+
+@pytest.mark.parametrize("kind", [Table, pytest.param(DataTable, marks=pytest.mark.xfail(
+    strict=True, raises=AssertionError,
+    reason="Textual's own table keeps the lines drawn before it measured"))])
+async def test_a_cell_made_longer_is_drawn_at_its_new_width(kind):
+    app = _Findings(kind)
+    async with app.run_test(size=(120, 12)) as pilot:
+        await pilot.pause()
+        table = app.query_one(DataTable)
+        for row in ROWS:
+            table.add_row(*row)
+        await pilot.pause()
+        longer = "I started keeping my own notes in a text file, just date, what"
+        table.update_cell_at(Coordinate(0, 3), longer, update_width=True)
+        _drawn(table)  # a frame before the table measured the new text
+        await pilot.pause()
+        await pilot.pause()
+        assert longer in "\n".join(_drawn(table))

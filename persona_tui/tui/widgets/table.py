@@ -12,25 +12,22 @@ width, the cached lines are dropped and the table is drawn again.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from textual.widgets import DataTable
 
 
 class Table(DataTable):
-    def _widths(self) -> list[int]:
-        return [column.get_render_width(self) for column in self.ordered_columns]
-
     def _update_dimensions(self, new_rows: Iterable) -> None:
-        before = self._widths()
-        super()._update_dimensions(new_rows)
-        if self._widths() != before:
-            self._clear_caches()
-            self.refresh()
+        self._measured(super()._update_dimensions, new_rows)
 
     def _update_column_widths(self, updated_cells: set) -> None:
-        before = self._widths()
-        super()._update_column_widths(updated_cells)
-        if self._widths() != before:
+        self._measured(super()._update_column_widths, updated_cells)
+
+    def _measured(self, measure: Callable[[Any], None], changed: Any) -> None:
+        """``measure(changed)``, then the table drawn again if a column's width moved."""
+        before = [column.get_render_width(self) for column in self.ordered_columns]
+        measure(changed)
+        if [column.get_render_width(self) for column in self.ordered_columns] != before:
             self._clear_caches()
             self.refresh()
